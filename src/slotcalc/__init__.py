@@ -1,0 +1,70 @@
+"""slotcalc: when can this be booked? Timezone-correct booking slots.
+
+The typed API: build a :class:`Schedule`, an :class:`EventPolicy`, :class:`Busy` time and a
+:class:`Query`, then call :func:`find_slots` (or :func:`check_slot`; :func:`find_team_slots`
+and :func:`check_team_slot` for several hosts). ``answer_request``/``check_request`` take the
+JSON documents of SPEC §2 and return those of §4.
+"""
+
+from .errors import (
+    CalendarFetchFailed,
+    CalendarUnreadable,
+    DuplicateOverride,
+    InvalidDate,
+    InvalidDuration,
+    InvalidInterval,
+    InvalidJSON,
+    InvalidRequest,
+    InvalidTime,
+    InvalidTimezone,
+    InvalidValue,
+    NaiveDatetime,
+    RangeTooLarge,
+    SlotcalcError,
+)
+from .model import (
+    Availability,
+    Busy,
+    CheckResult,
+    Day,
+    EventPolicy,
+    Host,
+    Notice,
+    Override,
+    Query,
+    Schedule,
+    Slot,
+    Team,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Availability",
+    "Busy",
+    "CalendarFetchFailed",
+    "CalendarUnreadable",
+    "CheckResult",
+    "Day",
+    "DuplicateOverride",
+    "EventPolicy",
+    "Host",
+    "InvalidDate",
+    "InvalidDuration",
+    "InvalidInterval",
+    "InvalidJSON",
+    "InvalidRequest",
+    "InvalidTime",
+    "InvalidTimezone",
+    "InvalidValue",
+    "NaiveDatetime",
+    "Notice",
+    "Override",
+    "Query",
+    "RangeTooLarge",
+    "Schedule",
+    "Slot",
+    "SlotcalcError",
+    "Team",
+    "__version__",
+]
