@@ -6,6 +6,16 @@ and :func:`check_team_slot` for several hosts). ``answer_request``/``check_reque
 JSON documents of SPEC §2 and return those of §4.
 """
 
+from .api import (
+    answer_document,
+    check_document,
+    check_slot,
+    check_team_slot,
+    find_slots,
+    find_team_slots,
+    team_answer_document,
+    team_check_document,
+)
 from .errors import (
     CalendarFetchFailed,
     CalendarUnreadable,
@@ -67,4 +77,12 @@ __all__ = [
     "SlotcalcError",
     "Team",
     "__version__",
+    "answer_document",
+    "check_document",
+    "check_slot",
+    "check_team_slot",
+    "find_slots",
+    "find_team_slots",
+    "team_answer_document",
+    "team_check_document",
 ]

@@ -124,7 +124,7 @@ class OffsetTable:
         return off.days * DAY + off.seconds
 
     def cover(self, lo: int, hi: int) -> None:
-        """Make sure every transition in ``[lo, hi]`` is known. Cost: O(span / 6 h) the first time."""
+        """Make sure every transition in ``[lo, hi]`` is known. Cost: O(span / 6 h), once."""
         for block in range(lo // _BLOCK, hi // _BLOCK + 1):
             if block not in self._blocks:
                 self._probe_block(block)

@@ -14,6 +14,7 @@ Outputs (:class:`Slot`, :class:`Day`, :class:`Availability`, :class:`CheckResult
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -51,6 +52,7 @@ __all__ = [
     "Team",
 ]
 
+_date = date  # for annotations inside classes that have a field called ``date``
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Align = Literal["window", "clock", "free"]
 Reason = Literal["too_soon", "too_far", "outside_hours", "off_grid", "busy", "full", "day_full"]
@@ -86,8 +88,14 @@ def _type_name(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def read_int(value: object, what: str, lo: int, hi: int, code: type[SlotcalcError] = InvalidValue,
-             path: str = "") -> int:
+def read_int(
+    value: object,
+    what: str,
+    lo: int,
+    hi: int,
+    code: type[SlotcalcError] = InvalidValue,
+    path: str = "",
+) -> int:
     """Return ``value`` if it is an int (not a bool) in ``[lo, hi]``."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidRequest(f"{what} must be an integer, not {_type_name(value)}", path)
@@ -122,8 +130,9 @@ def read_wall(value: object, *, end: bool, path: str = "") -> int:
 def read_wall_intervals(value: object, path: str = "") -> tuple[tuple[int, int], ...]:
     """Return ``[[start, end], …]`` as sorted, de-duplicated ``(start_s, end_s)`` pairs."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise InvalidRequest(f"intervals must be a list of [start, end] pairs, not {_type_name(value)}",
-                             path)
+        raise InvalidRequest(
+            f"intervals must be a list of [start, end] pairs, not {_type_name(value)}", path
+        )
     out: set[tuple[int, int]] = set()
     for i, pair in enumerate(value):
         here = path + pointer(i)
@@ -132,7 +141,9 @@ def read_wall_intervals(value: object, path: str = "") -> tuple[tuple[int, int],
         start = read_wall(pair[0], end=False, path=here + "/0")
         stop = read_wall(pair[1], end=True, path=here + "/1")
         if stop <= start:
-            raise InvalidInterval(f"interval ends at or before it starts ({pair[0]}–{pair[1]})", here)
+            raise InvalidInterval(
+                f"interval ends at or before it starts ({pair[0]}–{pair[1]})", here
+            )
         out.add((start, stop))
     return tuple(sorted(out))
 
@@ -167,8 +178,9 @@ def read_instant(value: object, path: str = "") -> datetime:
         m = _INSTANT.fullmatch(value)
         if not m:
             if _DATE.fullmatch(value):
-                raise InvalidTime(f"{value!r} is a date; an instant needs a time and an offset",
-                                  path)
+                raise InvalidTime(
+                    f"{value!r} is a date; an instant needs a time and an offset", path
+                )
             raise InvalidTime(f"{value!r} is not an RFC 3339 instant", path)
         if m[3] is None:
             raise NaiveDatetime(f"{value!r} has no UTC offset ('Z' or '+HH:MM')", path)
@@ -178,7 +190,7 @@ def read_instant(value: object, path: str = "") -> datetime:
             stop = frac + 1
             while stop < len(text) and text[stop].isdigit():
                 stop += 1
-            text = text[: frac + 1] + text[frac + 1: stop][:6].ljust(6, "0") + text[stop:]
+            text = text[: frac + 1] + text[frac + 1 : stop][:6].ljust(6, "0") + text[stop:]
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
@@ -187,8 +199,13 @@ def read_instant(value: object, path: str = "") -> datetime:
         if off is not None and abs(off) >= timedelta(hours=24):
             raise InvalidTime(f"{value!r} has an offset of a day or more", path)
     else:
-        raise InvalidRequest(f"an instant must be an RFC 3339 string, not {_type_name(value)}", path)
-    if not MIN_YEAR <= moment.year < MAX_YEAR or not MIN_YEAR <= moment.astimezone(UTC).year < MAX_YEAR:
+        raise InvalidRequest(
+            f"an instant must be an RFC 3339 string, not {_type_name(value)}", path
+        )
+    if (
+        not MIN_YEAR <= moment.year < MAX_YEAR
+        or not MIN_YEAR <= moment.astimezone(UTC).year < MAX_YEAR
+    ):
         raise InvalidValue(f"instants must lie in the years {MIN_YEAR}–{MAX_YEAR - 1}", path)
     return moment
 
@@ -226,7 +243,7 @@ class _Frozen:
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return NotImplemented
-        return self._key() == other._key()  # type: ignore[attr-defined, no-any-return]
+        return bool(self._key() == other._key())
 
     def __hash__(self) -> int:
         return hash((type(self).__name__, self._key()))
@@ -272,12 +289,13 @@ class Override(_Frozen):
 
     __slots__ = ("date", "intervals", "until")
     _fields = ("date", "until", "intervals")
-    date: date
-    until: date
+    date: _date
+    until: _date
     intervals: tuple[tuple[int, int], ...]
 
-    def __init__(self, date: date | str, intervals: WallIntervals = (),
-                 until: date | str | None = None) -> None:
+    def __init__(
+        self, date: _date | str, intervals: WallIntervals = (), until: _date | str | None = None
+    ) -> None:
         first = read_date(date, "/date")
         last = first if until is None else read_date(until, "/until")
         if last < first:
@@ -288,7 +306,7 @@ class Override(_Frozen):
         _set(self, "until", last)
         _set(self, "intervals", read_wall_intervals(intervals, "/intervals"))
 
-    def covers(self, day: date) -> bool:
+    def covers(self, day: _date) -> bool:
         """Return whether ``day`` is one of this override's dates."""
         return self.date <= day <= self.until
 
@@ -313,10 +331,14 @@ class Schedule(_Frozen):
     zone: ZoneInfo
     weekly: tuple[tuple[tuple[int, int], ...], ...]
     overrides: tuple[Override, ...]
+    _by_date: dict[date, tuple[tuple[int, int], ...]]
 
-    def __init__(self, timezone: str | ZoneInfo,
-                 weekly: Mapping[str, WallIntervals] | None = None,
-                 overrides: Iterable[Override] = ()) -> None:
+    def __init__(
+        self,
+        timezone: str | ZoneInfo,
+        weekly: Mapping[str, WallIntervals] | None = None,
+        overrides: Iterable[Override] = (),
+    ) -> None:
         try:
             zone = load_zone(timezone)
         except SlotcalcError as e:
@@ -326,12 +348,15 @@ class Schedule(_Frozen):
         if weekly is None:
             weekly = {}
         if not isinstance(weekly, Mapping):
-            raise InvalidRequest(f"weekly must map weekdays to intervals, not {_type_name(weekly)}",
-                                 "/weekly")
+            raise InvalidRequest(
+                f"weekly must map weekdays to intervals, not {_type_name(weekly)}", "/weekly"
+            )
         days: list[tuple[tuple[int, int], ...]] = [()] * 7
         for key, value in weekly.items():
             if key not in WEEKDAYS:
-                raise InvalidRequest(f"unknown weekday {key!r} (use mon … sun)", pointer("weekly", str(key)))
+                raise InvalidRequest(
+                    f"unknown weekday {key!r} (use mon … sun)", pointer("weekly", str(key))
+                )
             days[WEEKDAYS.index(key)] = read_wall_intervals(value, pointer("weekly", key))
         _set(self, "weekly", tuple(days))
         if isinstance(overrides, (str, bytes, Mapping)) or not isinstance(overrides, Iterable):
@@ -339,15 +364,18 @@ class Schedule(_Frozen):
         given = list(overrides)
         for i, o in enumerate(given):
             if not isinstance(o, Override):
-                raise InvalidRequest(f"overrides must be Override objects, not {_type_name(o)}",
-                                     pointer("overrides", i))
+                raise InvalidRequest(
+                    f"overrides must be Override objects, not {_type_name(o)}",
+                    pointer("overrides", i),
+                )
         order = sorted(range(len(given)), key=lambda i: (given[i].date, i))
-        for a, b in zip(order, order[1:], strict=False):
+        for a, b in itertools.pairwise(order):
             if given[b].date <= given[a].until:
                 later = max(a, b)
                 raise DuplicateOverride(
                     f"overrides {min(a, b)} and {later} both cover {given[b].date.isoformat()}",
-                    pointer("overrides", later))
+                    pointer("overrides", later),
+                )
         ordered = tuple(given[i] for i in order)
         _set(self, "overrides", ordered)
         by_date: dict[date, tuple[tuple[int, int], ...]] = {}
@@ -379,10 +407,28 @@ class EventPolicy(_Frozen):
     15
     """
 
-    __slots__ = ("align", "buffer_after", "buffer_before", "capacity", "duration", "horizon_days",
-                 "max_per_day", "min_notice", "step")
-    _fields = ("duration", "step", "align", "buffer_before", "buffer_after", "min_notice",
-               "horizon_days", "capacity", "max_per_day")
+    __slots__ = (
+        "align",
+        "buffer_after",
+        "buffer_before",
+        "capacity",
+        "duration",
+        "horizon_days",
+        "max_per_day",
+        "min_notice",
+        "step",
+    )
+    _fields = (
+        "duration",
+        "step",
+        "align",
+        "buffer_before",
+        "buffer_after",
+        "min_notice",
+        "horizon_days",
+        "capacity",
+        "max_per_day",
+    )
     duration: int
     step: int
     align: Align
@@ -393,23 +439,64 @@ class EventPolicy(_Frozen):
     capacity: int
     max_per_day: int | None
 
-    def __init__(self, duration: int, *, step: int | None = None, align: Align = "window",
-                 buffer_before: int = 0, buffer_after: int = 0, min_notice: int = 0,
-                 horizon_days: int | None = None, capacity: int = 1,
-                 max_per_day: int | None = None) -> None:
-        _set(self, "duration", read_int(duration, "duration", 1, MAX_MINUTES, InvalidDuration, "/duration"))
-        _set(self, "step", self.duration if step is None else read_int(step, "step", 1, MAX_MINUTES, path="/step"))
+    def __init__(
+        self,
+        duration: int,
+        *,
+        step: int | None = None,
+        align: Align = "window",
+        buffer_before: int = 0,
+        buffer_after: int = 0,
+        min_notice: int = 0,
+        horizon_days: int | None = None,
+        capacity: int = 1,
+        max_per_day: int | None = None,
+    ) -> None:
+        _set(
+            self,
+            "duration",
+            read_int(duration, "duration", 1, MAX_MINUTES, InvalidDuration, "/duration"),
+        )
+        _set(
+            self,
+            "step",
+            self.duration if step is None else read_int(step, "step", 1, MAX_MINUTES, path="/step"),
+        )
         if align not in ("window", "clock", "free"):
-            raise InvalidValue(f"align must be 'window', 'clock' or 'free', not {align!r}", "/align")
+            raise InvalidValue(
+                f"align must be 'window', 'clock' or 'free', not {align!r}", "/align"
+            )
         _set(self, "align", align)
-        _set(self, "buffer_before", read_int(buffer_before, "buffer_before", 0, MAX_MINUTES, path="/buffer_before"))
-        _set(self, "buffer_after", read_int(buffer_after, "buffer_after", 0, MAX_MINUTES, path="/buffer_after"))
-        _set(self, "min_notice", read_int(min_notice, "min_notice", 0, MAX_MINUTES, path="/min_notice"))
-        _set(self, "horizon_days", None if horizon_days is None else
-             read_int(horizon_days, "horizon_days", 1, MAX_HORIZON_DAYS, path="/horizon_days"))
+        _set(
+            self,
+            "buffer_before",
+            read_int(buffer_before, "buffer_before", 0, MAX_MINUTES, path="/buffer_before"),
+        )
+        _set(
+            self,
+            "buffer_after",
+            read_int(buffer_after, "buffer_after", 0, MAX_MINUTES, path="/buffer_after"),
+        )
+        _set(
+            self,
+            "min_notice",
+            read_int(min_notice, "min_notice", 0, MAX_MINUTES, path="/min_notice"),
+        )
+        _set(
+            self,
+            "horizon_days",
+            None
+            if horizon_days is None
+            else read_int(horizon_days, "horizon_days", 1, MAX_HORIZON_DAYS, path="/horizon_days"),
+        )
         _set(self, "capacity", read_int(capacity, "capacity", 1, MAX_COUNT, path="/capacity"))
-        _set(self, "max_per_day", None if max_per_day is None else
-             read_int(max_per_day, "max_per_day", 1, MAX_COUNT, path="/max_per_day"))
+        _set(
+            self,
+            "max_per_day",
+            None
+            if max_per_day is None
+            else read_int(max_per_day, "max_per_day", 1, MAX_COUNT, path="/max_per_day"),
+        )
 
 
 class Busy(_Frozen):
@@ -432,15 +519,25 @@ class Busy(_Frozen):
     start_s: int
     end_s: int
 
-    def __init__(self, start: datetime | str, end: datetime | str, *, seats: int | None = None,
-                 id: str | None = None) -> None:
+    def __init__(
+        self,
+        start: datetime | str,
+        end: datetime | str,
+        *,
+        seats: int | None = None,
+        id: str | None = None,
+    ) -> None:
         a = read_instant(start, "/start")
         b = read_instant(end, "/end")
         if b <= a:
             raise InvalidInterval("busy time must end after it starts", "/end")
         _set(self, "start", a)
         _set(self, "end", b)
-        _set(self, "seats", None if seats is None else read_int(seats, "seats", 1, MAX_COUNT, path="/seats"))
+        _set(
+            self,
+            "seats",
+            None if seats is None else read_int(seats, "seats", 1, MAX_COUNT, path="/seats"),
+        )
         if id is not None and not isinstance(id, str):
             raise InvalidRequest(f"id must be a string, not {_type_name(id)}", "/id")
         _set(self, "id", id)
@@ -469,9 +566,16 @@ class Query(_Frozen):
     exclude: frozenset[str]
     limit: int | None
 
-    def __init__(self, start: date | datetime | str, end: date | datetime | str, *,
-                 timezone: str | ZoneInfo | None = None, now: datetime | str | None = None,
-                 exclude: Iterable[str] = (), limit: int | None = None) -> None:
+    def __init__(
+        self,
+        start: date | datetime | str,
+        end: date | datetime | str,
+        *,
+        timezone: str | ZoneInfo | None = None,
+        now: datetime | str | None = None,
+        exclude: Iterable[str] = (),
+        limit: int | None = None,
+    ) -> None:
         a = read_moment(start, "/start")
         b = read_moment(end, "/end")
         if isinstance(a, datetime) != isinstance(b, datetime):
@@ -504,10 +608,15 @@ class Query(_Frozen):
         ids = list(exclude)
         for i, x in enumerate(ids):
             if not isinstance(x, str):
-                raise InvalidRequest(f"exclude holds busy ids (strings), not {_type_name(x)}",
-                                     pointer("exclude", i))
+                raise InvalidRequest(
+                    f"exclude holds busy ids (strings), not {_type_name(x)}", pointer("exclude", i)
+                )
         _set(self, "exclude", frozenset(ids))
-        _set(self, "limit", None if limit is None else read_int(limit, "limit", 1, MAX_COUNT, path="/limit"))
+        _set(
+            self,
+            "limit",
+            None if limit is None else read_int(limit, "limit", 1, MAX_COUNT, path="/limit"),
+        )
 
     @property
     def by_dates(self) -> bool:
@@ -561,8 +670,9 @@ def _busy_tuple(busy: Iterable[Busy], path: str) -> tuple[Busy, ...]:
     out = tuple(busy)
     for i, b in enumerate(out):
         if not isinstance(b, Busy):
-            raise InvalidRequest(f"busy entries must be Busy objects, not {_type_name(b)}",
-                                 path + pointer(i))
+            raise InvalidRequest(
+                f"busy entries must be Busy objects, not {_type_name(b)}", path + pointer(i)
+            )
     return out
 
 
