@@ -59,25 +59,75 @@ class InstantFormatter:
         return self.date_text(day) + clock + offs
 
 
-def group_by_day(table: OffsetTable, starts: list[int]) -> list[tuple[int, list[int]]]:
-    """Return ``[(local_day, [indices into starts])]`` ordered by day; slots keep their order.
+    def texts(self, times: list[int]) -> tuple[list[str], list[int]]:
+        """Return the texts of sorted instants ``times`` and their local days.
+
+        One walk over the zone's offset segments instead of a bisect per instant.
+        Cost: O(n + T) for T offset changes in the span.
+        """
+        if not times:
+            return [], []
+        segs = self.table.segments(times[0], times[-1] + 1)
+        clock_cache = self._clock
+        offs_cache = self._offs
+        date_text = self.date_text
+        out: list[str] = []
+        days: list[int] = []
+        j = 0
+        seg_end, off = segs[0][1], segs[0][2]
+        offs = offs_cache.get(off) or offs_cache.setdefault(off, offset_text(off))
+        for t in times:
+            if t >= seg_end:
+                while segs[j][1] <= t:
+                    j += 1
+                seg_end, off = segs[j][1], segs[j][2]
+                offs = offs_cache.get(off) or offs_cache.setdefault(off, offset_text(off))
+            day, sod = divmod(t + off, DAY)
+            clock = clock_cache.get(sod)
+            if clock is None:
+                h, rest = divmod(sod, 3600)
+                m, sec = divmod(rest, 60)
+                clock = clock_cache[sod] = f"T{h:02d}:{m:02d}:{sec:02d}"
+            out.append(date_text(day) + clock + offs)
+            days.append(day)
+        return out, days
+
+
+def group_days(days: list[int]) -> list[tuple[int, list[int]]]:
+    """Return ``[(local_day, [indices])]`` ordered by day, for the local days of sorted slots.
 
     Local days are monotone in time except across a transition that moves the clock back over
-    midnight; a dict keeps such a day's slots together. Cost: O(S log T + G log G) for G days.
+    midnight; a dict keeps such a day's slots together. Cost: O(S + G log G) for G days.
     """
     groups: dict[int, list[int]] = {}
-    segs = table.segments(starts[0], starts[-1] + 1) if starts else []
-    j = 0
-    for i, s in enumerate(starts):
-        while segs[j][1] <= s:
-            j += 1
-        day = (s + segs[j][2]) // DAY
-        got = groups.get(day)
-        if got is None:
-            groups[day] = [i]
-        else:
-            got.append(i)
+    last = None
+    current: list[int] = []
+    for i, day in enumerate(days):
+        if day != last:
+            got = groups.get(day)
+            if got is None:
+                got = groups[day] = []
+            current = got
+            last = day
+        current.append(i)
     return sorted(groups.items())
+
+
+def local_days(table: OffsetTable, times: list[int]) -> list[int]:
+    """Return the local day (days since 1970-01-01) of each of the sorted ``times``.
+
+    Cost: O(n + T).
+    """
+    if not times:
+        return []
+    segs = table.segments(times[0], times[-1] + 1)
+    out: list[int] = []
+    j = 0
+    for t in times:
+        while segs[j][1] <= t:
+            j += 1
+        out.append((t + segs[j][2]) // DAY)
+    return out
 
 
 def datetimes(zone: ZoneInfo) -> dict[int, datetime]:

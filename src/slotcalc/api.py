@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from . import _engine as eng
-from ._format import InstantFormatter, group_by_day, to_datetime
+from ._format import InstantFormatter, group_days, local_days, to_datetime
 from ._tz import DAY, offset_table, ordinal_date, to_epoch, to_epoch_ceil, wall_to_epoch, zone_name
 from .errors import InvalidRequest, InvalidValue
 from .model import (
@@ -194,22 +194,17 @@ def _run(p: _Prepared) -> _Raw:
 def _availability(p: _Prepared, raw: _Raw) -> Availability:
     zone = p.qzone
     cache: dict[int, datetime] = {}
-    table = offset_table(zone)
     dur = p.duration
     ids = p.ids
+    starts, rem, hosts = raw.starts, raw.remaining, raw.hosts
     days: list[Day] = []
-    for day, idxs in group_by_day(table, raw.starts):
+    for day, idxs in group_days(local_days(offset_table(zone), starts)):
         slots = []
         for i in idxs:
-            s = raw.starts[i]
-            who = None if ids is None or raw.hosts is None else tuple(ids[h] for h in raw.hosts[i])
+            s = starts[i]
+            who = None if ids is None or hosts is None else tuple(ids[h] for h in hosts[i])
             slots.append(
-                Slot(
-                    to_datetime(cache, zone, s),
-                    to_datetime(cache, zone, s + dur),
-                    raw.remaining[i],
-                    who,
-                )
+                Slot(to_datetime(cache, zone, s), to_datetime(cache, zone, s + dur), rem[i], who)
             )
         days.append(Day(ordinal_date(day), tuple(slots)))
     nxt = None if raw.next_available is None else to_datetime(cache, zone, raw.next_available)
@@ -218,22 +213,22 @@ def _availability(p: _Prepared, raw: _Raw) -> Availability:
 
 def _document(p: _Prepared, raw: _Raw, warnings: Iterable[Notice]) -> dict[str, Any]:
     fmt = InstantFormatter(offset_table(p.qzone))
-    text = fmt.text
     dur = p.duration
     ids = p.ids
     starts, rem, hosts = raw.starts, raw.remaining, raw.hosts
+    start_texts, days_of = fmt.texts(starts)
+    end_texts = fmt.texts([s + dur for s in starts])[0]
     days: list[dict[str, Any]] = []
-    for day, idxs in group_by_day(fmt.table, starts):
+    for day, idxs in group_days(days_of):
         if ids is None or hosts is None:
             slots = [
-                {"start": text(starts[i]), "end": text(starts[i] + dur), "remaining": rem[i]}
-                for i in idxs
+                {"start": start_texts[i], "end": end_texts[i], "remaining": rem[i]} for i in idxs
             ]
         else:
             slots = [
                 {
-                    "start": text(starts[i]),
-                    "end": text(starts[i] + dur),
+                    "start": start_texts[i],
+                    "end": end_texts[i],
                     "remaining": rem[i],
                     "hosts": [ids[h] for h in hosts[i]],
                 }
@@ -243,7 +238,7 @@ def _document(p: _Prepared, raw: _Raw, warnings: Iterable[Notice]) -> dict[str, 
     return {
         "timezone": zone_name(p.qzone),
         "days": days,
-        "next_available": None if raw.next_available is None else text(raw.next_available),
+        "next_available": None if raw.next_available is None else fmt.text(raw.next_available),
         "warnings": [{"code": w.code, "message": w.message, "path": w.path} for w in warnings],
     }
 

@@ -170,11 +170,7 @@ def read_date(value: object, path: str = "") -> date:
 
 def read_instant(value: object, path: str = "") -> datetime:
     """Return an aware datetime from an aware ``datetime`` or an RFC 3339 string with offset."""
-    if isinstance(value, datetime):
-        moment = value
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            raise NaiveDatetime("a datetime without a UTC offset is not an instant", path)
-    elif isinstance(value, str):
+    if isinstance(value, str):
         m = _INSTANT.fullmatch(value)
         if not m:
             if _DATE.fullmatch(value):
@@ -184,27 +180,30 @@ def read_instant(value: object, path: str = "") -> datetime:
             raise InvalidTime(f"{value!r} is not an RFC 3339 instant", path)
         if m[3] is None:
             raise NaiveDatetime(f"{value!r} has no UTC offset ('Z' or '+HH:MM')", path)
-        text = f"{m[1]}T{m[2]}{'+00:00' if m[3] in 'Zz' else m[3]}"
-        frac = text.find(".")
-        if frac != -1:  # fromisoformat wants at most 6 fraction digits
-            stop = frac + 1
-            while stop < len(text) and text[stop].isdigit():
-                stop += 1
-            text = text[: frac + 1] + text[frac + 1 : stop][:6].ljust(6, "0") + text[stop:]
+        text = value
+        if value[10] != "T" or "." in value or m[3] == "z":
+            text = f"{m[1]}T{m[2]}{'+00:00' if m[3] in 'Zz' else m[3]}"
+            frac = text.find(".")
+            if frac != -1:  # fromisoformat wants at most 6 fraction digits
+                stop = frac + 1
+                while stop < len(text) and text[stop].isdigit():
+                    stop += 1
+                text = text[: frac + 1] + text[frac + 1 : stop][:6].ljust(6, "0") + text[stop:]
         try:
-            moment = datetime.fromisoformat(text)
+            moment = datetime.fromisoformat(text)  # also refuses offsets of 24 hours or more
         except ValueError:
             raise InvalidTime(f"{value!r} is not a valid instant", path) from None
-        off = moment.utcoffset()
-        if off is not None and abs(off) >= timedelta(hours=24):
-            raise InvalidTime(f"{value!r} has an offset of a day or more", path)
+    elif isinstance(value, datetime):
+        moment = value
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise NaiveDatetime("a datetime without a UTC offset is not an instant", path)
     else:
         raise InvalidRequest(
             f"an instant must be an RFC 3339 string, not {_type_name(value)}", path
         )
-    if (
-        not MIN_YEAR <= moment.year < MAX_YEAR
-        or not MIN_YEAR <= moment.astimezone(UTC).year < MAX_YEAR
+    year = moment.year
+    if not MIN_YEAR < year < MAX_YEAR - 1 and (
+        not MIN_YEAR <= year < MAX_YEAR or not MIN_YEAR <= moment.astimezone(UTC).year < MAX_YEAR
     ):
         raise InvalidValue(f"instants must lie in the years {MIN_YEAR}–{MAX_YEAR - 1}", path)
     return moment
@@ -542,7 +541,7 @@ class Busy(_Frozen):
             raise InvalidRequest(f"id must be a string, not {_type_name(id)}", "/id")
         _set(self, "id", id)
         _set(self, "start_s", to_epoch(a))
-        _set(self, "end_s", to_epoch_ceil(b))
+        _set(self, "end_s", to_epoch_ceil(b))  # widened outward to whole seconds
 
 
 class Query(_Frozen):
