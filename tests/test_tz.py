@@ -1,0 +1,82 @@
+"""The zone helpers: the offset table's probing assumption, wall-time resolution, zone names."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, date, datetime
+from zoneinfo._zoneinfo import ZoneInfo as PyZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from slotcalc import InvalidRequest, InvalidTimezone
+from slotcalc._tz import _PROBE, OffsetTable, load_zone, wall_to_epoch
+
+ZONES = sorted(zoneinfo.available_timezones())
+SINCE_1900 = int(datetime(1900, 1, 1, tzinfo=UTC).timestamp())
+
+
+def test_no_zone_has_transitions_closer_than_the_probe_step() -> None:
+    """OffsetTable samples zoneinfo every _PROBE seconds: that finds every change only if no
+    two transitions of any zone lie closer together. Checked on tzdata's explicit transitions
+    (the pure-Python zoneinfo exposes them); the POSIX rules after them change twice a year."""
+    closest = min(
+        (b - a, name)
+        for name in ZONES
+        for tr in [[t for t in PyZoneInfo.no_cache(name)._trans_utc if t > SINCE_1900]]
+        for a, b in zip(tr, tr[1:], strict=False)
+    )
+    assert closest[0] > 4 * _PROBE, closest
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    name=st.sampled_from(ZONES),
+    t=st.integers(min_value=SINCE_1900, max_value=int(datetime(2060, 1, 1, tzinfo=UTC).timestamp())),
+)
+def test_offset_table_agrees_with_zoneinfo(name: str, t: int) -> None:
+    zone = zoneinfo.ZoneInfo(name)
+    table = OffsetTable(zone)
+    off = datetime.fromtimestamp(t, zone).utcoffset()
+    assert off is not None
+    assert table.offset(t) == int(off.total_seconds())
+
+
+@pytest.mark.parametrize("name", ["America/New_York", "Australia/Lord_Howe", "Pacific/Apia",
+                                  "Africa/Casablanca", "America/Santiago", "Pacific/Chatham"])
+def test_offset_table_around_every_transition(name: str) -> None:
+    zone = zoneinfo.ZoneInfo(name)
+    table = OffsetTable(zone)
+    lo = int(datetime(2008, 1, 1, tzinfo=UTC).timestamp())
+    hi = int(datetime(2032, 1, 1, tzinfo=UTC).timestamp())
+    segs = table.segments(lo, hi)
+    assert segs[0][0] == lo and segs[-1][1] == hi
+    assert len(segs) > 1
+    for a, _b, off in segs:
+        for t in (a - 1, a, a + 1):
+            want = datetime.fromtimestamp(t, zone).utcoffset()
+            assert want is not None
+            assert table.offset(t) == int(want.total_seconds())
+        assert table.offset(a) == off
+
+
+def test_wall_to_epoch_follows_rfc5545() -> None:
+    ny = zoneinfo.ZoneInfo("America/New_York")
+    # gap: 02:30 on the spring-forward night is read with the EST offset = 03:30 EDT
+    assert wall_to_epoch(ny, date(2026, 3, 8), 2 * 3600 + 1800) == int(
+        datetime(2026, 3, 8, 7, 30, tzinfo=UTC).timestamp())
+    # fold: 01:30 on the fall-back night is the first (EDT) occurrence
+    assert wall_to_epoch(ny, date(2026, 11, 1), 5400) == int(
+        datetime(2026, 11, 1, 5, 30, tzinfo=UTC).timestamp())
+    # 24:00 is the next day's 00:00
+    assert wall_to_epoch(ny, date(2026, 12, 7), 86400) == wall_to_epoch(ny, date(2026, 12, 8), 0)
+
+
+def test_zone_names() -> None:
+    assert load_zone("UTC").key == "UTC"
+    for bad in ["Mars/Olympus_Mons", "", "../etc/passwd", "America/New York", "localtime"]:
+        with pytest.raises(InvalidTimezone):
+            load_zone(bad)
+    with pytest.raises(InvalidRequest):
+        load_zone(5)
