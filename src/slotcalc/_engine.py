@@ -33,18 +33,47 @@ REASONS = ("too_soon", "too_far", "outside_hours", "off_grid", "busy", "full", "
 Window = tuple[int, int, bool]
 
 
-def day_windows(schedule: Schedule, first_day: int, last_day: int) -> list[Interval]:
+#: How far (seconds) a day must lie from an offset change for :func:`day_windows` to resolve its
+#: wall times by subtraction: two offsets of one zone differ by less than two days.
+_SAFE_MARGIN = 2 * DAY
+
+
+def day_windows(
+    schedule: Schedule, first_day: int, last_day: int, table: OffsetTable | None = None
+) -> list[Interval]:
     """Return the hours of local dates ``first_day..last_day`` (days since 1970) as merged instants.
 
     Each wall time is resolved by RFC 5545 §3.3.5 (:func:`wall_to_epoch`); an interval whose
     resolved end is not after its resolved start (only inside a DST gap) is empty.
-    Cost: O(D·I log(D·I)) for I intervals a day.
+
+    With the zone's ``table``, a day whose whole span lies inside one constant-offset segment
+    of the zone, at least :data:`_SAFE_MARGIN` from both of its ends, is resolved by
+    subtracting that offset (no datetime is built): then ``L − offset`` is an instant with wall
+    time ``L`` and no earlier instant has it (that would need two offsets of the zone two days
+    apart, and offsets stay within ±24 h), which is exactly what ``wall_to_epoch`` returns.
+    Days near an offset change take ``wall_to_epoch``. Cost: O(D·I log(D·I)) for I intervals
+    a day, with one datetime per wall time only on days near a transition.
     """
     zone = schedule.zone
+    intervals_on = schedule.intervals_on
     out: list[Interval] = []
+    segs = [] if table is None else table.segments((first_day - 3) * DAY, (last_day + 4) * DAY)
+    j = 0
     for n in range(first_day, last_day + 1):
         day = ordinal_date(n)
-        for a, b in schedule.intervals_on(day):
+        hours = intervals_on(day)
+        if not hours:
+            continue
+        base = n * DAY  # the day's local midnight, in local seconds since 1970
+        if segs:
+            while j + 1 < len(segs) and segs[j][1] <= base - segs[j][2]:
+                j += 1
+            seg_start, seg_end, off = segs[j]
+            first = base - off
+            if seg_start + _SAFE_MARGIN <= first and first + DAY + _SAFE_MARGIN <= seg_end:
+                out.extend((first + a, first + b) for a, b in hours)
+                continue
+        for a, b in hours:
             s = wall_to_epoch(zone, day, a)
             e = wall_to_epoch(zone, day, b)
             if e > s:
@@ -65,7 +94,7 @@ def windows_for(schedule: Schedule, table: OffsetTable, lo: int, hi: int) -> lis
     back = 0
     while True:
         start_day = first - back
-        wins = day_windows(schedule, start_day, last)
+        wins = day_windows(schedule, start_day, last, table)
         edge = wall_to_epoch(schedule.zone, ordinal_date(start_day), 0)
         open_at_edge = bool(wins) and wins[0][0] <= edge
         if not open_at_edge or back >= MAX_LOOKBACK_DAYS:
@@ -155,10 +184,20 @@ def plan_host(
     Cost: O(B log B).
     """
     dur, bb, ba = policy.duration, policy.buffer_before, policy.buffer_after
-    blocked = merge((s - ba, e + bb) for s, e in blocking)
-    forbidden = [(a - dur + 1, b) for a, b in blocked]
-    # after widening, neighbouring forbidden ranges may overlap: merge again (still sorted)
-    forbidden = merge(forbidden)
+    blocked = _widen_merge(blocking, ba, bb)
+    # after widening, neighbouring forbidden ranges may overlap: join them (one pass, since
+    # ``blocked`` is merged its ends increase, and a - dur + 1 < b keeps every range non-empty)
+    forbidden: list[Interval] = []
+    lead = dur - 1
+    last_a = last_b = 0
+    for a, b in blocked:
+        a -= lead
+        if forbidden and a <= last_b:
+            forbidden[-1] = (last_a, b)
+        else:
+            forbidden.append((a, b))
+            last_a = a
+        last_b = b
     books = list(bookings)
     events: dict[int, int] = {}
     for s, e, k in books:
@@ -194,6 +233,33 @@ def plan_host(
         full,
         horizon,
     )
+
+
+def _widen_merge(spans: Iterable[Interval], before: int, after: int) -> list[Interval]:
+    """Return ``merge((s - before, e + after) for s, e in spans)``, in one pass after one sort.
+
+    Widening by constants keeps the order of the pairs, so the raw pairs are sorted and
+    widened as they are merged; empty pairs are dropped, touching ones join, as in
+    :func:`~slotcalc._intervals.merge`. Cost: O(B log B).
+    """
+    out: list[Interval] = []
+    append = out.append
+    cur_a = cur_b = 0
+    open_ = False
+    for s, e in sorted(spans):
+        a, b = s - before, e + after
+        if b <= a:
+            continue
+        if open_ and a <= cur_b:
+            if b > cur_b:
+                cur_b = b
+            continue
+        if open_:
+            append((cur_a, cur_b))
+        cur_a, cur_b, open_ = a, b, True
+    if open_:
+        append((cur_a, cur_b))
+    return out
 
 
 def _grid(plan: HostPlan, anchor: int | None, a: int, b: int) -> range | list[int]:

@@ -110,11 +110,15 @@ class OffsetTable:
     (about a year) at a time, when first needed, and kept.
     """
 
-    __slots__ = ("_blocks", "_offsets", "_times", "zone")
+    __slots__ = ("_blocks", "_known", "_offsets", "_times", "zone")
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
         self._blocks: set[int] = set()
+        # every probed entry (each block's starting offset and the changes inside it), never
+        # thinned: _times/_offsets are rebuilt from it, so a block's starting entry that looked
+        # redundant next to an earlier block is not lost when a block between them is probed
+        self._known: dict[int, int] = {}
         self._times: list[int] = []
         self._offsets: list[int] = []
 
@@ -150,7 +154,7 @@ class OffsetTable:
                 prev = off
             t = nxt
         self._blocks.add(block)
-        merged = dict(zip(self._times, self._offsets, strict=True))
+        merged = self._known
         merged.update(found)
         if start - _PROBE not in merged:
             merged.setdefault(start - _PROBE, self._utcoffset(start - _PROBE))

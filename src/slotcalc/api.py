@@ -10,13 +10,15 @@ SPEC §4 JSON documents directly (strings, no datetimes), for the JSON layer.
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
+from functools import partial
+from itertools import repeat
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from . import _engine as eng
-from ._format import InstantFormatter, group_days, local_days, to_datetime
+from ._format import InstantFormatter, datetimes_of, day_runs, to_datetime
 from ._tz import DAY, offset_table, ordinal_date, to_epoch, to_epoch_ceil, wall_to_epoch, zone_name
 from .errors import InvalidRequest, InvalidValue
 from .model import (
@@ -192,48 +194,90 @@ def _run(p: _Prepared) -> _Raw:
 
 
 def _availability(p: _Prepared, raw: _Raw) -> Availability:
+    """Return the typed answer of the engine's starts.
+
+    One datetime per distinct instant (an end is often a later slot's start), built in time
+    order by :func:`datetimes_of`; the slots built in one ``map``; each day's slots a slice
+    (:func:`day_runs`). Cost: O(S log S) (one sort of the distinct instants, nearly in order)
+    plus O(G log S) for G days.
+    """
     zone = p.qzone
-    cache: dict[int, datetime] = {}
     dur = p.duration
     ids = p.ids
     starts, rem, hosts = raw.starts, raw.remaining, raw.hosts
-    days: list[Day] = []
-    for day, idxs in group_days(local_days(offset_table(zone), starts)):
-        slots = []
-        for i in idxs:
-            s = starts[i]
-            who = None if ids is None or hosts is None else tuple(ids[h] for h in hosts[i])
-            slots.append(
-                Slot(to_datetime(cache, zone, s), to_datetime(cache, zone, s + dur), rem[i], who)
-            )
-        days.append(Day(ordinal_date(day), tuple(slots)))
-    nxt = None if raw.next_available is None else to_datetime(cache, zone, raw.next_available)
+    ends = [s + dur for s in starts]
+    distinct = {*starts, *ends}
+    if raw.next_available is not None:
+        distinct.add(raw.next_available)
+    table = offset_table(zone)
+    instants = sorted(distinct)
+    get = dict(zip(instants, datetimes_of(table, instants), strict=True)).__getitem__
+    who: Iterable[tuple[str, ...] | None]
+    if ids is None or hosts is None:
+        who = repeat(None)
+    else:
+        names: dict[tuple[int, ...], tuple[str, ...]] = {}
+        who = [names.get(h) or names.setdefault(h, tuple(ids[i] for i in h)) for h in hosts]
+    rows = zip(map(get, starts), map(get, ends), rem, who, strict=False)  # who may be endless
+    slots: tuple[Slot, ...] = tuple(map(_new_slot, rows))
+    days = [
+        Day(
+            ordinal_date(day),
+            slots[runs[0][0] : runs[0][1]]
+            if len(runs) == 1
+            else tuple(s for lo, hi in runs for s in slots[lo:hi]),
+        )
+        for day, runs in day_runs(table, starts)
+    ]
+    nxt = None if raw.next_available is None else get(raw.next_available)
     return Availability(zone_name(zone), tuple(days), nxt, ())
 
 
+#: ``Slot(start, end, remaining, hosts)`` without the Python-level ``__new__`` of a NamedTuple
+#: (the same tuple), for building slots in bulk.
+_new_slot: Callable[[tuple[datetime, datetime, int, tuple[str, ...] | None]], Slot] = partial(
+    tuple.__new__, Slot
+)
+
+
 def _document(p: _Prepared, raw: _Raw, warnings: Iterable[Notice]) -> dict[str, Any]:
-    fmt = InstantFormatter(offset_table(p.qzone))
+    """Return the SPEC §4 document of the engine's starts (strings, no datetimes).
+
+    Cost: O(S) strings and dicts, plus O(G log S) to cut the starts into G local dates.
+    """
+    table = offset_table(p.qzone)
+    fmt = InstantFormatter(table)
     dur = p.duration
     ids = p.ids
     starts, rem, hosts = raw.starts, raw.remaining, raw.hosts
-    start_texts, days_of = fmt.texts(starts)
-    end_texts = fmt.texts([s + dur for s in starts])[0]
+    start_texts = fmt.texts(starts)
+    end_texts = fmt.texts([s + dur for s in starts])
     days: list[dict[str, Any]] = []
-    for day, idxs in group_days(days_of):
-        if ids is None or hosts is None:
-            slots = [
-                {"start": start_texts[i], "end": end_texts[i], "remaining": rem[i]} for i in idxs
-            ]
-        else:
-            slots = [
-                {
-                    "start": start_texts[i],
-                    "end": end_texts[i],
-                    "remaining": rem[i],
-                    "hosts": [ids[h] for h in hosts[i]],
-                }
-                for i in idxs
-            ]
+    for day, spans in day_runs(table, starts):
+        slots: list[dict[str, Any]] = []
+        for lo, hi in spans:
+            if ids is None or hosts is None:
+                slots.extend(
+                    [
+                        {"start": a, "end": b, "remaining": r}
+                        for a, b, r in zip(
+                            start_texts[lo:hi], end_texts[lo:hi], rem[lo:hi], strict=True
+                        )
+                    ]
+                )
+            else:
+                slots.extend(
+                    [
+                        {"start": a, "end": b, "remaining": r, "hosts": [ids[h] for h in who]}
+                        for a, b, r, who in zip(
+                            start_texts[lo:hi],
+                            end_texts[lo:hi],
+                            rem[lo:hi],
+                            hosts[lo:hi],
+                            strict=True,
+                        )
+                    ]
+                )
         days.append({"date": fmt.date_text(day), "slots": slots})
     return {
         "timezone": zone_name(p.qzone),

@@ -16,12 +16,15 @@ Pointer of the offending field; for a missing field, the pointer where it should
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+import importlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple
 
-from ._tz import DAY, to_epoch, wall_to_epoch
+from . import api
+from ._tz import DAY, to_epoch
 from .errors import InvalidRequest, InvalidValue, SlotcalcError, pointer
 from .model import (
     Busy,
@@ -44,7 +47,6 @@ __all__ = [
     "parse_request",
 ]
 
-T = TypeVar("T")
 Document = dict[str, Any]
 
 #: Days searched after the range for ``next_available`` (SPEC §4).
@@ -115,10 +117,11 @@ def _at(err: SlotcalcError, path: str) -> SlotcalcError:
     return err
 
 
-def _build(path: str, make: Callable[[], T]) -> T:
-    """Return ``make()``; a SlotcalcError it raises gets ``path`` in front of its path."""
+@contextmanager
+def _under(path: str) -> Iterator[None]:
+    """Put ``path`` in front of the path of a SlotcalcError raised inside the block."""
     try:
-        return make()
+        yield
     except SlotcalcError as e:
         raise _at(e, path) from None
 
@@ -196,7 +199,8 @@ def _override(value: object, path: str) -> Override:
     day = _not_null(o, "date", path, "date")
     until = _not_null(o, "until", path, "until") if "until" in o else None
     intervals = _intervals(o["intervals"], path + "/intervals")
-    return _build(path, lambda: Override(day, intervals, until))  # type: ignore[arg-type]
+    with _under(path):
+        return Override(day, intervals, until)  # type: ignore[arg-type]
 
 
 def _schedule(value: object, path: str) -> Schedule:
@@ -212,13 +216,20 @@ def _schedule(value: object, path: str) -> Schedule:
     if "overrides" in o:
         items = _array(o["overrides"], path + "/overrides", "overrides")
         overrides = [_override(x, path + pointer("overrides", i)) for i, x in enumerate(items)]
-    return _build(path, lambda: Schedule(zone, weekly, overrides))  # type: ignore[arg-type]
+    with _under(path):
+        return Schedule(zone, weekly, overrides)  # type: ignore[arg-type]
 
 
 def _busy(value: object, path: str) -> tuple[Busy, ...]:
     items = _array(value, path, "busy")
     out: list[Busy] = []
     for i, item in enumerate(items):
+        if type(item) is dict and len(item) == 2 and "start" in item and "end" in item:
+            try:  # the common case, kept cheap: a blocking entry
+                out.append(Busy(item["start"], item["end"]))
+            except SlotcalcError as e:
+                raise _at(e, path + pointer(i)) from None
+            continue
         here = path + pointer(i)
         o = _object(item, here, "a busy entry", _BUSY_FIELDS, ("start", "end"))
         seats = None
@@ -227,8 +238,10 @@ def _busy(value: object, path: str) -> tuple[Busy, ...]:
         ident = None
         if "id" in o:
             ident = _string(_not_null(o, "id", here, "id"), here + "/id", "id")
-        start, end = o["start"], o["end"]
-        out.append(_build(here, lambda: Busy(start, end, seats=seats, id=ident)))  # type: ignore[arg-type]
+        try:
+            out.append(Busy(o["start"], o["end"], seats=seats, id=ident))  # type: ignore[arg-type]
+        except SlotcalcError as e:
+            raise _at(e, here) from None
     return tuple(out)
 
 
@@ -262,7 +275,8 @@ def _event(value: object, path: str) -> EventPolicy:
         else:
             args[key] = _integer(v, here, key)
     duration = args.pop("duration")
-    return _build(path, lambda: EventPolicy(duration, **args))  # type: ignore[arg-type]
+    with _under(path):
+        return EventPolicy(duration, **args)  # type: ignore[arg-type]
 
 
 def _query(value: object, path: str) -> Query:
@@ -285,7 +299,8 @@ def _query(value: object, path: str) -> Query:
         else:
             args[key] = v
     start, end = args.pop("start"), args.pop("end")
-    return _build(path, lambda: Query(start, end, **args))  # type: ignore[arg-type]
+    with _under(path):
+        return Query(start, end, **args)  # type: ignore[arg-type]
 
 
 def _hosts(value: object, path: str) -> tuple[HostRequest, ...]:
@@ -305,19 +320,274 @@ def _hosts(value: object, path: str) -> tuple[HostRequest, ...]:
         schedule = _schedule(o["schedule"], here + "/schedule")
         busy = _busy(o["busy"], here + "/busy") if "busy" in o else ()
         cals = _calendars(o["calendars"], here + "/calendars") if "calendars" in o else ()
-        _build(here, lambda: Host(ident, schedule, busy))  # checks the id is not empty
+        with _under(here):
+            Host(ident, schedule, busy)  # checks the id is not empty
         out.append(HostRequest(ident, schedule, busy, cals, here))
     return tuple(out)
 
 
 def _team(value: object, path: str, size: int) -> Team:
     o = _object(value, path, "team", _TEAM_FIELDS)
-    mode = _string(_not_null(o, "mode", path, "mode"), path + "/mode", "mode") if "mode" in o else "all"
+    mode = "all"
+    if "mode" in o:
+        mode = _string(_not_null(o, "mode", path, "mode"), path + "/mode", "mode")
     least = None
     if "min" in o:
         least = _integer(_not_null(o, "min", path, "min"), path + "/min", "min")
-    team = _build(path, lambda: Team(mode, least))  # type: ignore[arg-type]
+    with _under(path):
+        team = Team(mode, least)  # type: ignore[arg-type]
     if team.min > size:
         raise InvalidValue(f"min is {team.min} but the team has {size} host"
                            f"{'' if size == 1 else 's'}", path + "/min")
     return team
+
+
+# ---------------------------------------------------------------------------------------------
+# The request
+
+
+class Request(NamedTuple):
+    """A validated request: its hosts, how they combine, the event and the query.
+
+    ``team`` is ``None`` for a single schedule (``hosts`` then holds one :class:`HostRequest`
+    with id ``None``). ``base_dir`` is the folder that relative calendar paths are read from
+    (``None``: the current directory). ``allow_paths``/``allow_urls`` say whether calendars may
+    be read from local files and fetched from URLs (turn them off for untrusted requests).
+    """
+
+    hosts: tuple[HostRequest, ...]
+    team: Team | None
+    event: EventPolicy
+    query: Query
+    base_dir: Path | None = None
+    allow_paths: bool = True
+    allow_urls: bool = True
+
+    @property
+    def has_calendars(self) -> bool:
+        """Whether any host reads busy time from calendars."""
+        return any(h.calendars for h in self.hosts)
+
+    def with_calendars(self, extra: Sequence[CalendarSource]) -> Request:
+        """Return this single-schedule request with ``extra`` calendars after its own.
+
+        Their paths continue the request's own ``/calendars`` numbering. A team request refuses
+        them (each host has its own calendars): InvalidRequest at ``/hosts``.
+        """
+        if not extra:
+            return self
+        if self.team is not None:
+            raise InvalidRequest("extra calendars go with a single schedule; give a team's "
+                                 "calendars per host (hosts[].calendars)", "/hosts")
+        host = self.hosts[0]
+        n = len(host.calendars)
+        added = tuple(CalendarSource(c.kind, c.value, pointer("calendars", n + i))
+                      for i, c in enumerate(extra))
+        _allowed(added, self.allow_paths, self.allow_urls)
+        return self._replace(hosts=(host._replace(calendars=host.calendars + added),))
+
+    def answer(self) -> Document:
+        """Return the SPEC §4 answer document. Raises SlotcalcError (calendar errors).
+
+        Cost: that of :func:`slotcalc.api.answer_document`, plus reading the calendars (twice
+        when the range has no slot: the next-free search needs a year more of them).
+        """
+        return self.solve()[0]
+
+    def solve(self) -> tuple[Document, tuple[tuple[Busy, ...], ...]]:
+        """Return the answer document and each host's busy time, calendar entries included."""
+        if not self.has_calendars:
+            busy = tuple(h.busy for h in self.hosts)
+            return self._document(busy, ()), busy
+        lo, hi = self._span(searching=False)
+        busy, notes = self._read_calendars(lo, hi)
+        doc = self._document(busy, notes)
+        if not doc["days"]:
+            lo, hi = self._span(searching=True)
+            busy, notes = self._read_calendars(lo, hi)
+            doc = self._document(busy, notes)
+        return doc, busy
+
+    def check(self, start: object) -> Document:
+        """Return the SPEC §4 check document for ``start`` (an instant; errors at ``/start``).
+
+        The query's range and limit do not apply; ``now``, ``exclude`` and its zone do.
+        Raises SlotcalcError. Calendars are read around ``start`` (and, when the next free
+        start lies further on, over the 366 days of the search).
+        """
+        moment = read_instant(start, "/start")
+        if not self.has_calendars:
+            return self._check_document(moment, tuple(h.busy for h in self.hosts), ())
+        s = to_epoch(moment)
+        pad = self._pad()
+        lo, hi = s - pad - self._lookback(), s + 8 * DAY + pad
+        busy, notes = self._read_calendars(lo, hi)
+        doc = self._check_document(moment, busy, notes)
+        nxt = doc["next_available"]
+        if nxt is None or to_epoch(read_instant(nxt)) + pad > hi:
+            busy, notes = self._read_calendars(lo, s + (SEARCH_DAYS + 1) * DAY + pad)
+            doc = self._check_document(moment, busy, notes)
+        return doc
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _hosts(self, busy: Sequence[tuple[Busy, ...]]) -> list[Host]:
+        return [Host(h.id or "", h.schedule, b) for h, b in zip(self.hosts, busy, strict=True)]
+
+    def _document(self, busy: Sequence[tuple[Busy, ...]], notes: Sequence[Notice]) -> Document:
+        if self.team is None:
+            return api.answer_document(self.hosts[0].schedule, self.event, self.query,
+                                       busy[0], notes)
+        return api.team_answer_document(self._hosts(busy), self.event, self.query, self.team,
+                                        notes)
+
+    def _check_document(self, start: datetime, busy: Sequence[tuple[Busy, ...]],
+                        notes: Sequence[Notice]) -> Document:
+        if self.team is None:
+            return api.check_document(self.hosts[0].schedule, self.event, self.query, start,
+                                      busy[0], notes)
+        return api.team_check_document(self._hosts(busy), self.event, self.query, start,
+                                       self.team, notes)
+
+    def _pad(self) -> int:
+        e = self.event
+        return (e.duration + e.buffer_before + e.buffer_after) * 60
+
+    def _lookback(self) -> int:
+        return FREE_LOOKBACK_DAYS * DAY if self.event.align == "free" else 0
+
+    def _span(self, *, searching: bool) -> tuple[int, int]:
+        lo, hi = api.search_span(self.event, self.query, self.hosts[0].schedule.zone,
+                             searching=searching)
+        return lo - self._lookback(), hi
+
+    def _read_calendars(self, lo: int, hi: int
+                        ) -> tuple[tuple[tuple[Busy, ...], ...], tuple[Notice, ...]]:
+        """Return each host's busy time plus its calendars' entries in ``[lo, hi)``; warnings."""
+        ical = _ical()
+        out: list[tuple[Busy, ...]] = []
+        notes: list[Notice] = []
+        for host in self.hosts:
+            extra: list[Busy] = []
+            for src in host.calendars:
+                got = self._read_one(ical, src, host, lo, hi)
+                extra.extend(got.busy)
+                notes.extend(Notice(n.code, n.message, src.path + n.path) for n in got.warnings)
+            out.append(host.busy + tuple(extra))
+        return tuple(out), tuple(notes)
+
+    def _read_one(self, ical: Any, src: CalendarSource, host: HostRequest, lo: int, hi: int
+                  ) -> Any:
+        source: dict[str, str] = {src.kind: src.value}
+        if src.kind == "path" and self.base_dir is not None:
+            source = {"path": str(self.base_dir / src.value)}
+        try:
+            return ical.read_calendar(source, start=_utc(lo), end=_utc(hi),
+                                      timezone=host.schedule.timezone)
+        except SlotcalcError as e:
+            raise _at(e, src.path) from None
+
+
+def _allowed(sources: Sequence[CalendarSource], paths: bool, urls: bool) -> None:
+    """Raise InvalidValue for a calendar read from a file or a URL when that is turned off."""
+    for src in sources:
+        if src.kind == "path" and not paths:
+            raise InvalidValue("reading calendars from files is turned off", src.path)
+        if src.kind == "url" and not urls:
+            raise InvalidValue("fetching calendars from URLs is turned off", src.path)
+
+
+def _utc(t: int) -> datetime:
+    from ._tz import EPOCH
+
+    return EPOCH + timedelta(seconds=t)
+
+
+def _ical() -> Any:
+    """Return the :mod:`slotcalc.ical` module, or raise InvalidRequest saying what to install."""
+    try:
+        return importlib.import_module("slotcalc.ical")
+    except ImportError as e:
+        raise InvalidRequest(
+            f"reading calendars needs the iCalendar extra: pip install 'slotcalc[ical]' ({e})",
+            "") from None
+
+
+def parse_request(request: object, *, base_dir: str | Path | None = None,
+                  allow_paths: bool = True, allow_urls: bool = True) -> Request:
+    """Return the validated :class:`Request` of a SPEC §2 document as loaded from JSON.
+
+    Raises SlotcalcError (SPEC §5 code, JSON Pointer path) for the first problem found.
+    A request has ``event``, ``query`` and either ``schedule`` (with optional ``busy`` and
+    ``calendars``) or ``hosts`` (with optional ``team``, default ``{"mode": "all"}``).
+    Cost: O(size of the request), plus sorting busy time and overrides.
+    """
+    o = _object(request, "", "the request", _TOP_FIELDS)
+    if "hosts" in o:
+        for key in ("schedule", "busy", "calendars"):
+            if key in o:
+                raise InvalidRequest(f"a request with 'hosts' gives each host its own {key}; "
+                                     f"drop the top-level {key!r}", pointer(key))
+    else:
+        if "team" in o:
+            raise InvalidRequest("'team' goes with 'hosts' (a request for several hosts)",
+                                 "/team")
+        if "schedule" not in o:
+            raise InvalidRequest("the request needs 'schedule' (one host) or 'hosts' (a team)",
+                                 "/schedule")
+    for key in ("event", "query"):
+        if key not in o:
+            raise InvalidRequest(f"the request needs the field {key!r}", pointer(key))
+    if "hosts" in o:
+        hosts = _hosts(o["hosts"], "/hosts")
+        team = _team(o["team"], "/team", len(hosts)) if "team" in o else Team()
+    else:
+        schedule = _schedule(o["schedule"], "/schedule")
+        busy = _busy(o["busy"], "/busy") if "busy" in o else ()
+        cals = _calendars(o["calendars"], "/calendars") if "calendars" in o else ()
+        hosts = (HostRequest(None, schedule, busy, cals, ""),)
+        team = None
+    event = _event(o["event"], "/event")
+    query = _query(o["query"], "/query")
+    for host in hosts:
+        _allowed(host.calendars, allow_paths, allow_urls)
+    folder = None if base_dir is None else Path(base_dir)
+    return Request(hosts, team, event, query, folder, allow_paths, allow_urls)
+
+
+def answer_request(request: object, *, base_dir: str | Path | None = None,
+                   allow_paths: bool = True, allow_urls: bool = True) -> Document:
+    """Return the SPEC §4 answer to a request as loaded from JSON, or the §5 error document.
+
+    Never raises for bad input: ``{"error": {"code", "message", "path"}}`` instead.
+
+    >>> doc = answer_request({
+    ...     "schedule": {"timezone": "Europe/Madrid", "weekly": {"tue": [["15:00", "16:00"]]}},
+    ...     "event": {"duration": 30},
+    ...     "query": {"start": "2026-12-01", "end": "2026-12-01", "now": "2026-11-30T12:00:00Z"}})
+    >>> [s["start"] for d in doc["days"] for s in d["slots"]]
+    ['2026-12-01T15:00:00+01:00', '2026-12-01T15:30:00+01:00']
+    >>> err = answer_request({"schedule": {"timezone": "Mars/Base"}, "event": {"duration": 30},
+    ...                       "query": {"start": "2026-12-01", "end": "2026-12-01"}})["error"]
+    >>> err["code"], err["path"]
+    ('invalid_timezone', '/schedule/timezone')
+    """
+    try:
+        return parse_request(request, base_dir=base_dir, allow_paths=allow_paths,
+                             allow_urls=allow_urls).answer()
+    except SlotcalcError as e:
+        return e.to_dict()
+
+
+def check_request(request: object, start: object, *, base_dir: str | Path | None = None,
+                  allow_paths: bool = True, allow_urls: bool = True) -> Document:
+    """Return the SPEC §4 check document for ``start``, or the §5 error document.
+
+    ``start`` is an RFC 3339 instant (or an aware datetime); an error in it has the path
+    ``/start``. Never raises for bad input.
+    """
+    try:
+        return parse_request(request, base_dir=base_dir, allow_paths=allow_paths,
+                             allow_urls=allow_urls).check(start)
+    except SlotcalcError as e:
+        return e.to_dict()

@@ -1,0 +1,604 @@
+"""iCalendar (RFC 5545) content lines → the few components and properties busy time needs.
+
+The reader is a single pass over the content lines that keeps only what busy time depends on:
+
+* ``VEVENT``: DTSTART, DTEND, DURATION, RRULE, RDATE, EXDATE, RECURRENCE-ID, SEQUENCE, UID,
+  STATUS, TRANSP (properties of nested components such as ``VALARM`` are ignored);
+* ``VTIMEZONE`` with its ``STANDARD``/``DAYLIGHT`` observances (TZID, DTSTART, TZOFFSETFROM,
+  TZOFFSETTO, RRULE, RDATE);
+* ``VFREEBUSY``: FREEBUSY;
+* the calendar's ``X-WR-TIMEZONE``.
+
+Speed comes from not looking at the rest: the text is split at line feeds, a line is examined
+only when its first three characters can start one of the names above (a ``frozenset`` lookup),
+and folded continuation lines are joined only onto the lines that are kept. Values stay text
+here; :mod:`slotcalc._ical_busy` reads the ones it needs (most events lie outside the window and
+are never read further). Line numbers are physical (1-based) lines of the input.
+
+Cost: O(n) in the size of the text, with a small constant for the lines that are skipped.
+Text arrives in chunks (:func:`scan` takes an iterable), so a file or a download is read in
+pieces and never held twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from typing import NamedTuple
+
+__all__ = [
+    "DATE",
+    "FLOATING",
+    "UTC",
+    "QuickEvent",
+    "RawCalendar",
+    "RawEvent",
+    "RawFreeBusy",
+    "RawObservance",
+    "RawProp",
+    "RawTimezone",
+    "Unreadable",
+    "iter_chunks",
+    "looks_like_icalendar",
+    "param_dict",
+    "parse_duration",
+    "parse_moment",
+    "parse_period",
+    "scan",
+    "split_list",
+    "unescape_text",
+]
+
+# Kinds of date/time values (RFC 5545 §3.3.4, §3.3.5).
+DATE = 0  # VALUE=DATE: a local date
+FLOATING = 1  # a wall time without zone (or with a TZID, which the caller resolves)
+UTC = 2  # a wall time with the "Z" suffix
+
+
+class Unreadable(Exception):
+    """The text is not an iCalendar stream as a whole (the public API raises CalendarUnreadable)."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class RawProp(NamedTuple):
+    """One content line: ``params`` is the raw text between the name and the value
+    (``";TZID=Europe/Berlin"`` or ``""``), ``value`` the raw value, ``line`` its line number."""
+
+    params: str
+    value: str
+    line: int
+
+
+class RawEvent:
+    """The properties of one VEVENT that matter for busy time, as read (not yet interpreted).
+
+    ``problem`` is set (with ``problem_line``) when the component cannot be used: a property
+    that must occur once occurs twice, a nested component never ends, and so on.
+
+    A plain VEVENT found by the scanner's fast path is kept as its text (``body``) with a few
+    properties looked up (``uid``, ``quick_start``, ``quick_end``, ``maybe_recurring``); the
+    rest is read by :meth:`load` only if the event can matter for the window.
+    """
+
+    __slots__ = ("dtend", "dtstart", "duration", "exdates", "line", "problem", "problem_line",
+                 "rdates", "rid", "rrules", "sequence", "status", "transp", "uid")
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.dtstart: RawProp | None = None
+        self.dtend: RawProp | None = None
+        self.duration: RawProp | None = None
+        self.rid: RawProp | None = None
+        self.uid: str | None = None
+        self.sequence: RawProp | None = None
+        self.status: str | None = None
+        self.transp: str | None = None
+        self.rrules: list[RawProp] = []
+        self.rdates: list[RawProp] = []
+        self.exdates: list[RawProp] = []
+        self.problem: str | None = None
+        self.problem_line = 0
+
+    def fail(self, message: str, line: int) -> None:
+        """Mark the component unusable (the first problem found is the one reported)."""
+        if self.problem is None:
+            self.problem = message
+            self.problem_line = line
+
+    @classmethod
+    def from_text(cls, line: int, body: str) -> RawEvent:
+        """Read the VEVENT whose text after ``BEGIN:VEVENT`` (up to ``END:VEVENT``) is ``body``
+        and whose BEGIN line is ``line``."""
+        sub = _Scanner()
+        sub.stack.append("VCALENDAR")
+        try:
+            sub.general("\nBEGIN:VEVENT" + body + "\nEND:VEVENT", line)
+        except Unreadable as exc:
+            event = cls(line)
+            event.fail(exc.message, exc.line)
+            return event
+        event = sub.cal.events[0]
+        if len(sub.cal.events) != 1 or len(sub.stack) != 1:
+            event.fail("the component's nested components are not well formed", line)
+        return event
+
+
+# A VEVENT kept as text by the scanner's fast path: (line, body, uid, first, last, recurring).
+# ``body`` is the text after BEGIN:VEVENT up to END:VEVENT; ``uid`` its UID if it was read;
+# ``first``/``last`` the YYYYMMDD of its DTSTART and DTEND (or DTSTART's again without DTEND)
+# when they are plain DATE or DATE-TIME values; ``recurring`` is False only when the event
+# surely has no RRULE, RDATE, RECURRENCE-ID or DURATION and its DTSTART and DTEND are plain:
+# only such events may be judged by those dates alone; all others are read in full.
+QuickEvent = tuple[int, str, str | None, str | None, str | None, bool]
+
+
+class RawObservance:
+    """A STANDARD or DAYLIGHT block of a VTIMEZONE, as read."""
+
+    __slots__ = ("dtstart", "kind", "line", "offset_from", "offset_to", "rdates", "rrules")
+
+    def __init__(self, kind: str, line: int) -> None:
+        self.kind = kind
+        self.line = line
+        self.dtstart: RawProp | None = None
+        self.offset_from: RawProp | None = None
+        self.offset_to: RawProp | None = None
+        self.rrules: list[RawProp] = []
+        self.rdates: list[RawProp] = []
+
+
+class RawTimezone:
+    """A VTIMEZONE: its TZID and observances, as read."""
+
+    __slots__ = ("line", "observances", "problem", "tzid")
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.tzid: str | None = None
+        self.observances: list[RawObservance] = []
+        self.problem: str | None = None
+
+
+class RawFreeBusy:
+    """A VFREEBUSY: its FREEBUSY properties, as read."""
+
+    __slots__ = ("line", "periods", "problem", "problem_line")
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.periods: list[RawProp] = []
+        self.problem: str | None = None
+        self.problem_line = 0
+
+
+class RawCalendar:
+    """Everything :func:`scan` kept from a feed."""
+
+    __slots__ = ("events", "freebusy", "quick", "timezones", "x_wr_timezone")
+
+    def __init__(self) -> None:
+        self.events: list[RawEvent] = []
+        self.quick: list[QuickEvent] = []
+        self.timezones: list[RawTimezone] = []
+        self.freebusy: list[RawFreeBusy] = []
+        self.x_wr_timezone: RawProp | None = None
+
+
+# Names the scanner acts on. Names are case-insensitive (RFC 5545 §3.1).
+_NAME_LIST = ("BEGIN|END|DTSTART|DTEND|DURATION|RRULE|RDATE|EXDATE|RECURRENCE-ID|SEQUENCE|UID|"
+              "STATUS|TRANSP|FREEBUSY|TZID|TZOFFSETFROM|TZOFFSETTO|X-WR-TIMEZONE")
+# A content line with one of those names: the name, then the rest (parameters, ":" and value,
+# with any folded continuation lines). Every match starts at the line feed before the line.
+_LINE = re.compile(
+    r"\n(?=[BEDRSUTFXbedrsutfx])((?i:" + _NAME_LIST + r"))(?=[;:])([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)"
+)
+# A line whose name is one of those names spelled in other than capital letters.
+_NON_CANONICAL = re.compile(r"\n(?=[bedrsutfx]|[A-Z-]++[a-z])(?i:" + _NAME_LIST + r")[;:]")
+_FOLD = re.compile(r"\r?\n[ \t]")
+_ONCE = {"DTSTART": "dtstart", "DTEND": "dtend", "DURATION": "duration", "RECURRENCE-ID": "rid",
+         "SEQUENCE": "sequence"}
+_CHUNK = 1 << 20  # characters per piece when the caller hands over one big string
+_EVENT = "\nBEGIN:VEVENT"
+
+
+def looks_like_icalendar(head: str) -> bool:
+    """Return whether text starting with ``head`` starts like an iCalendar stream
+    (``BEGIN:VCALENDAR`` after an optional byte order mark and blank space)."""
+    return head.lstrip("\ufeff \t\r\n")[:15].upper() == "BEGIN:VCALENDAR"
+
+
+def iter_chunks(text: str, size: int = _CHUNK) -> Iterator[str]:
+    """Yield ``text`` in pieces of about ``size`` characters (any cut is fine for :func:`scan`)."""
+    for i in range(0, len(text), size):
+        yield text[i:i + size]
+
+
+def _batches(chunks: Iterable[str]) -> Iterator[tuple[str, int]]:
+    """Yield ``(text, first_line_number)``: runs of whole logical lines, each run starting with
+    a line feed (so every content line in it follows one), preferably cut before a VEVENT."""
+    carry = ""
+    number = 1
+    for chunk in chunks:
+        if not chunk:
+            continue
+        text = carry + chunk if carry else chunk
+        end = len(text)
+        cut = text.rfind(_EVENT)
+        if cut <= 0:
+            # No event starts here: cut after the last line break that is followed by a
+            # character other than a space or tab (the start of a new logical line).
+            cut = text.rfind("\n")
+            while cut >= 0 and (cut + 1 >= end or text[cut + 1] in " \t"):
+                cut = text.rfind("\n", 0, cut)
+        if cut <= 0:
+            carry = text
+            continue
+        run = text[:cut]
+        carry = text[cut + 1:]
+        yield "\n" + run, number
+        number += run.count("\n") + 1
+    if carry:
+        yield "\n" + carry, number
+
+
+def _split_quoted(rest: str) -> int:
+    """Return the index of the colon that ends the parameters in ``rest`` (colons inside
+    double-quoted parameter values do not count), or -1."""
+    quoted = False
+    for i, c in enumerate(rest):
+        if c == '"':
+            quoted = not quoted
+        elif c == ":" and not quoted:
+            return i
+    return -1
+
+
+class _Scanner:
+    """The reading state: the component stack and the components being filled."""
+
+    __slots__ = ("cal", "event", "fb", "finished", "obs", "outer", "stack", "started", "tz")
+
+    def __init__(self) -> None:
+        self.cal = RawCalendar()
+        self.stack: list[str] = []
+        self.started = False
+        self.finished = False
+        self.outer: RawEvent | None = None  # the VEVENT being read (also inside its VALARMs)
+        self.event: RawEvent | None = None  # the same, only while its own properties are read
+        self.tz: RawTimezone | None = None
+        self.obs: RawObservance | None = None
+        self.fb: RawFreeBusy | None = None
+
+    def feed(self, text: str, first_line: int) -> None:
+        """Read a run of whole logical lines (starting with a line feed) whose first line is
+        ``first_line``. Plain VEVENTs go through the fast path, all else through :meth:`general`."""
+        if _NON_CANONICAL.search(text) is not None:
+            self.general(text, first_line)
+            return
+        pieces = text.split(_EVENT)
+        self.general(pieces[0], first_line)
+        line = first_line + pieces[0].count("\n")
+        for k in range(1, len(pieces)):
+            piece = pieces[k]
+            here = line
+            line += piece.count("\n") + 1
+            if len(self.stack) != 1 or not self._fast_event(piece, here):
+                self.general(_EVENT + piece, here)
+
+    def _fast_event(self, piece: str, line: int) -> bool:
+        """Keep a VEVENT written in the usual way as text (a :data:`QuickEvent`); return False
+        to have it read line by line instead. ``piece`` is the text after ``BEGIN:VEVENT``."""
+        if piece[:1] != "\n" and piece[:2] != "\r\n":
+            return False
+        end = piece.find("\nEND:VEVENT")
+        if end < 0 or piece[end + 11:end + 12] not in ("\r", "\n", ""):
+            return False
+        body = piece[:end]
+        nested = body.find("\nBEGIN")
+        if nested < 0:
+            outside = body
+        else:
+            # one nested component (an alarm) is common: look only outside of it
+            closing = body.rfind("\nEND")
+            if (closing < nested or body.count("\nBEGIN", nested) != 1
+                    or body.count("\nEND", nested) != 1):
+                return False
+            eol = body.find("\n", closing + 1)
+            outside = body[:nested] if eol < 0 else body[:nested] + body[eol:]
+        if "\nEND" in outside:
+            return False
+        recurring = "\nR" in outside or "\nDU" in outside
+        first: str | None = None
+        last: str | None = None
+        uid: str | None = None
+        p = outside.find("\nDTSTART")
+        if p >= 0:
+            e = outside.find("\n", p + 8)
+            text = outside[p + 8:] if e < 0 else outside[p + 8:e]
+            value = text[text.rfind(":") + 1:].rstrip()
+            if (len(value) in (8, 15, 16) and value[:8].isdigit()
+                    and (e < 0 or outside[e + 1:e + 2] not in (" ", "\t"))):
+                first = value[:8]
+        p = outside.find("\nDTEND")
+        if p >= 0:
+            e = outside.find("\n", p + 6)
+            text = outside[p + 6:] if e < 0 else outside[p + 6:e]
+            value = text[text.rfind(":") + 1:].rstrip()
+            if (len(value) in (8, 15, 16) and value[:8].isdigit()
+                    and (e < 0 or outside[e + 1:e + 2] not in (" ", "\t"))):
+                last = value[:8]
+            else:
+                recurring = True  # an end the quick look cannot judge: read it in full
+        else:
+            last = first
+        if first is None:
+            recurring = True
+        p = outside.find("\nUID")
+        if p >= 0:
+            e = outside.find("\n", p + 4)
+            raw = outside[p + 4:] if e < 0 else outside[p + 4:e]
+            if raw[:1] == ":" and (e < 0 or outside[e + 1:e + 2] not in (" ", "\t")):
+                uid = raw[1:].rstrip("\r")
+                if "\\" in uid:
+                    uid = unescape_text(uid)
+        self.cal.quick.append((line, body, uid, first, last, recurring))
+        tail = piece[end + 11:]
+        if len(tail) > 2:
+            # what follows END:VEVENT before the next VEVENT (other components, END:VCALENDAR)
+            self.general(tail, line + body.count("\n") + 2)
+        return True
+
+    def general(self, text: str, first_line: int) -> None:
+        """Read every relevant content line of ``text`` (which starts with a line feed; its
+        first line is ``first_line``). Cost: O(len(text))."""
+        number = first_line
+        last = 0
+        for m in _LINE.finditer(text):
+            at = m.start()
+            number += text.count("\n", last, at)
+            last = at
+            name = m.group(1)
+            rest = m.group(2)
+            if "\n" in rest:
+                rest = _FOLD.sub("", rest)
+            rest = rest.rstrip("\r")
+            if rest[:1] == ":":
+                params = ""
+                value = rest[1:]
+            else:
+                colon = rest.find(":")
+                if '"' in rest[:colon if colon >= 0 else len(rest)]:
+                    colon = _split_quoted(rest)
+                if colon < 0:
+                    continue
+                params = rest[:colon]
+                value = rest[colon + 1:]
+            self._line(name.upper(), params, value, number)
+
+    def _line(self, name: str, params: str, value: str, number: int) -> None:
+        stack = self.stack
+        if name == "BEGIN":
+            what = value.strip().upper()
+            if not stack:
+                if what != "VCALENDAR":
+                    raise Unreadable(f"line {number}: BEGIN:{what} outside BEGIN:VCALENDAR",
+                                     number)
+                self.started = True
+                self.finished = False
+            elif what == "VCALENDAR":
+                raise Unreadable(f"line {number}: BEGIN:VCALENDAR inside VCALENDAR", number)
+            stack.append(what)
+            depth = len(stack)
+            self.event = None
+            if depth == 2:
+                if what == "VEVENT":
+                    self.event = self.outer = RawEvent(number)
+                    self.cal.events.append(self.outer)
+                elif what == "VTIMEZONE":
+                    self.tz = RawTimezone(number)
+                    self.cal.timezones.append(self.tz)
+                elif what == "VFREEBUSY":
+                    self.fb = RawFreeBusy(number)
+                    self.cal.freebusy.append(self.fb)
+            elif depth == 3:
+                if self.tz is not None and what in ("STANDARD", "DAYLIGHT"):
+                    self.obs = RawObservance(what, number)
+                    self.tz.observances.append(self.obs)
+                elif self.outer is not None and what == "VEVENT":
+                    self.outer.fail(f"BEGIN:VEVENT at line {number} inside a VEVENT", number)
+            return
+        if name == "END":
+            what = value.strip().upper()
+            if what not in stack:
+                raise Unreadable(f"line {number}: END:{what} without BEGIN:{what}", number)
+            while stack[-1] != what:
+                unclosed = stack.pop()
+                why = f"BEGIN:{unclosed} is not closed before END:{what} at line {number}"
+                if self.outer is not None:
+                    self.outer.fail(why, number)
+                if self.tz is not None:
+                    self.tz.problem = why
+                if self.fb is not None and self.fb.problem is None:
+                    self.fb.problem = why
+                    self.fb.problem_line = number
+            stack.pop()
+            depth = len(stack)
+            if depth == 0:
+                self.finished = True
+            if depth <= 1:
+                self.outer = None
+                self.tz = None
+                self.fb = None
+            self.obs = None
+            self.event = self.outer if depth == 2 else None
+            return
+        event = self.event
+        if event is not None:
+            attr = _ONCE.get(name)
+            if attr is not None:
+                if getattr(event, attr) is not None:
+                    event.fail(f"{name} occurs twice (line {number})", number)
+                else:
+                    setattr(event, attr, RawProp(params, value, number))
+            elif name == "RRULE":
+                event.rrules.append(RawProp(params, value, number))
+            elif name == "EXDATE":
+                event.exdates.append(RawProp(params, value, number))
+            elif name == "RDATE":
+                event.rdates.append(RawProp(params, value, number))
+            elif name == "UID":
+                if event.uid is not None:
+                    event.fail(f"UID occurs twice (line {number})", number)
+                event.uid = unescape_text(value) if "\\" in value else value
+            elif name == "STATUS":
+                event.status = value.strip().upper()
+            elif name == "TRANSP":
+                event.transp = value.strip().upper()
+            return
+        depth = len(stack)
+        obs = self.obs
+        if obs is not None and depth == 3:
+            if name == "DTSTART":
+                obs.dtstart = RawProp(params, value, number)
+            elif name == "TZOFFSETFROM":
+                obs.offset_from = RawProp(params, value, number)
+            elif name == "TZOFFSETTO":
+                obs.offset_to = RawProp(params, value, number)
+            elif name == "RRULE":
+                obs.rrules.append(RawProp(params, value, number))
+            elif name == "RDATE":
+                obs.rdates.append(RawProp(params, value, number))
+        elif depth == 2:
+            if self.tz is not None and name == "TZID":
+                self.tz.tzid = unescape_text(value) if "\\" in value else value
+            elif self.fb is not None and name == "FREEBUSY":
+                self.fb.periods.append(RawProp(params, value, number))
+        elif depth == 1 and name == "X-WR-TIMEZONE":
+            self.cal.x_wr_timezone = RawProp(params, value, number)
+
+
+def scan(chunks: Iterable[str]) -> RawCalendar:
+    """Read iCalendar text (given in pieces) and return what busy time needs.
+
+    Raises :class:`Unreadable` when the text as a whole is not a complete iCalendar stream: it
+    does not start with ``BEGIN:VCALENDAR``, a component ends that never began, or the text
+    stops before ``END:VCALENDAR`` (a truncated download). A single broken component is not an
+    error here: it is marked (``problem``) and reported by the caller. Cost: O(size of text).
+    """
+    scanner = _Scanner()
+    for text, first_line in _batches(chunks):
+        scanner.feed(text, first_line)
+    if not scanner.started:
+        raise Unreadable("not an iCalendar stream: no BEGIN:VCALENDAR")
+    if scanner.stack or not scanner.finished:
+        stack = scanner.stack
+        where = f" (BEGIN:{stack[-1]} is still open)" if stack else ""
+        raise Unreadable(f"the calendar ends before END:VCALENDAR{where}: truncated?")
+    return scanner.cal
+
+
+# ---------------------------------------------------------------------------- values
+
+_PARAM = re.compile(r';([A-Za-z0-9-]+)=((?:"[^"]*"|[^;:,"]*)(?:,(?:"[^"]*"|[^;:,"]*))*)')
+_PARAM_CACHE: dict[str, dict[str, str]] = {}
+
+
+def param_dict(params: str) -> dict[str, str]:
+    """Return the parameters of a content line as ``{NAME: value}`` (names upper-cased, double
+    quotes removed; a list value stays comma-separated). Raises ValueError if unreadable.
+
+    Results are cached: a feed repeats the same few parameter strings thousands of times.
+    """
+    found = _PARAM_CACHE.get(params)
+    if found is not None:
+        return found
+    out: dict[str, str] = {}
+    pos = 0
+    while pos < len(params):
+        m = _PARAM.match(params, pos)
+        if m is None:
+            raise ValueError(f"unreadable parameters {params!r}")
+        raw = m.group(2)
+        out[m.group(1).upper()] = raw.replace('"', "") if '"' in raw else raw
+        pos = m.end()
+    if len(_PARAM_CACHE) < 4096:
+        _PARAM_CACHE[params] = out
+    return out
+
+
+_UNESCAPE = re.compile(r"\\(.)", re.S)
+_ESCAPES = {"n": "\n", "N": "\n"}
+
+
+def unescape_text(value: str) -> str:
+    """Return a TEXT value with its backslash escapes (``\\,`` ``\\;`` ``\\\\`` ``\\n``) undone."""
+    return _UNESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), value)
+
+
+def split_list(value: str) -> list[str]:
+    """Return the items of a comma-separated list value (empty items dropped)."""
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def parse_moment(value: str) -> tuple[int, datetime]:
+    """Return ``(kind, naive datetime)`` for a DATE (``20261201``), a DATE-TIME
+    (``20261201T090000``) or a UTC DATE-TIME (``20261201T090000Z``). A DATE comes back at
+    midnight. Raises ValueError for anything else. Cost: O(1).
+    """
+    v = value.strip()
+    n = len(v)
+    try:
+        if n == 8 and v.isdigit():
+            return DATE, datetime(int(v[:4]), int(v[4:6]), int(v[6:8]))
+        if (n == 15 or n == 16) and v[8] in "Tt" and v[:8].isdigit() and v[9:15].isdigit():
+            moment = datetime(int(v[:4]), int(v[4:6]), int(v[6:8]),
+                              int(v[9:11]), int(v[11:13]), min(int(v[13:15]), 59))
+            if n == 15:
+                return FLOATING, moment
+            if v[15] in "Zz":
+                return UTC, moment
+    except ValueError:
+        pass
+    raise ValueError(f"{value!r} is not a DATE or DATE-TIME")
+
+
+_DURATION = re.compile(
+    r"([+-])?P(?:(\d+)W|(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?)",
+    re.IGNORECASE,
+)
+
+
+def parse_duration(value: str) -> tuple[int, int]:
+    """Return ``(days, seconds)`` of a DURATION (``P1D``, ``PT1H30M``, ``-P2W``): nominal days
+    (weeks count 7) and exact seconds, both carrying the sign. Raises ValueError."""
+    v = value.strip()
+    m = _DURATION.fullmatch(v)
+    if m is None or v.upper() in ("P", "+P", "-P"):
+        raise ValueError(f"{value!r} is not a DURATION")
+    sign = -1 if m.group(1) == "-" else 1
+    weeks, days, hours, minutes, seconds = (int(g) if g else 0 for g in m.groups()[1:])
+    return sign * (weeks * 7 + days), sign * (hours * 3600 + minutes * 60 + seconds)
+
+
+def parse_period(value: str) -> tuple[tuple[int, datetime], tuple[int, datetime] | tuple[int, int]]:
+    """Return a PERIOD (``start/end`` or ``start/duration``) as ``((kind, start), end)`` where
+    ``end`` is ``(kind, datetime)`` or, for a duration, ``(-1, seconds)`` (days counted as
+    86400 s, as a period of time is exact). Raises ValueError."""
+    a, sep, b = value.strip().partition("/")
+    if not sep:
+        raise ValueError(f"{value!r} is not a PERIOD")
+    start = parse_moment(a)
+    if start[0] == DATE:
+        raise ValueError(f"{value!r}: a PERIOD starts with a DATE-TIME")
+    if b[:1] in ("P", "p", "+", "-"):
+        days, secs = parse_duration(b)
+        return start, (-1, days * 86400 + secs)
+    end = parse_moment(b)
+    if end[0] == DATE:
+        raise ValueError(f"{value!r}: a PERIOD ends with a DATE-TIME")
+    return start, end

@@ -1,0 +1,279 @@
+"""The ``slotcalc`` command line (SPEC §6), also run as ``python -m slotcalc``.
+
+    slotcalc slots REQUEST.json|- [--format table|grid|json] [--busy FEED.ics|URL ...]
+    slotcalc slots --example [--format table|grid|json]
+    slotcalc check REQUEST.json|- --start INSTANT [--format table|json]
+    slotcalc busy FEED.ics|URL --start INSTANT --end INSTANT [--timezone ZONE] [--format table|json]
+
+Standard output carries the answer only. Invalid input gives exit status 1 and, with
+``--format json``, the SPEC §5 error object on standard output, else a one-line message on
+standard error; never a traceback. A mistake in the command itself (an unknown option, a
+missing argument) is a usage error: argparse's message and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any, NoReturn
+from zoneinfo import ZoneInfo
+
+from . import __version__, render
+from ._tz import load_zone
+from .errors import InvalidJSON, InvalidRequest, SlotcalcError
+from .jsonapi import CalendarSource, Request, parse_request
+from .model import read_instant
+
+__all__ = ["load_json", "main"]
+
+Document = dict[str, Any]
+EXAMPLE = "consultation.json"
+_URL_SCHEMES = ("http://", "https://", "webcal://")
+
+
+class _UsageError(Exception):
+    """A mistake in the command line itself (exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{self.prog}: error: {message}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="slotcalc", description="When can this be booked? Time-zone-correct "
+                "booking slots from working hours, overrides, buffers, notice, capacity and "
+                "busy time.")
+    p.add_argument("--version", action="version", version=f"slotcalc {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{slots,check,busy}",
+                           parser_class=_Parser)
+    slots = sub.add_parser("slots", help="list the bookable slots of a request",
+                           description="Print the slots of a JSON request (SPEC §4).")
+    slots.add_argument("request", nargs="?", metavar="REQUEST.json|-",
+                       help="the request file, or - for standard input")
+    slots.add_argument("--example", action="store_true",
+                       help="use the bundled example request (a consultation service)")
+    slots.add_argument("--format", choices=("table", "grid", "json"), default="table",
+                       help="table: slots by day (default); grid: a week view; json: SPEC §4")
+    slots.add_argument("--busy", action="append", default=[], metavar="FEED.ics|URL",
+                       help="also read busy time from this iCalendar feed (repeatable)")
+    check = sub.add_parser("check", help="check whether one start is bookable",
+                           description="Say whether a start is bookable, why not, and the next "
+                           "free start.")
+    check.add_argument("request", metavar="REQUEST.json|-",
+                       help="the request file, or - for standard input")
+    check.add_argument("--start", required=True, metavar="INSTANT",
+                       help="the start to check, RFC 3339 with an offset")
+    check.add_argument("--format", choices=("table", "json"), default="table")
+    busy = sub.add_parser("busy", help="list the busy time an iCalendar feed implies",
+                          description="Print every busy instance of a feed that overlaps a "
+                          "window, in UTC (SPEC §6).")
+    busy.add_argument("feed", metavar="FEED.ics|URL", help="a file, - for standard input, or a URL")
+    busy.add_argument("--start", required=True, metavar="INSTANT")
+    busy.add_argument("--end", required=True, metavar="INSTANT")
+    busy.add_argument("--timezone", default="UTC", metavar="ZONE",
+                      help="zone of floating and all-day values (default UTC)")
+    busy.add_argument("--format", choices=("table", "json"), default="table")
+    return p
+
+
+# ---------------------------------------------------------------------------------------------
+# Input
+
+
+def _reject_constant(name: str) -> object:
+    raise InvalidJSON(f"{name} is not a JSON number")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise InvalidJSON(f"the key {key!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
+def load_json(data: bytes) -> object:
+    """Return the JSON value of ``data`` (UTF-8, a leading byte-order mark allowed).
+
+    Raises InvalidJSON for bytes that are not UTF-8, text that is not JSON, ``NaN`` or
+    ``Infinity``, an object with a key twice, or nesting too deep to read.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InvalidJSON(f"the request is not UTF-8 text (byte {e.start}: "
+                          f"{data[e.start:e.start + 1]!r})") from None
+    text = text.removeprefix("\ufeff")
+    try:
+        return json.loads(text, parse_constant=_reject_constant,
+                          object_pairs_hook=_no_duplicates)
+    except json.JSONDecodeError as e:
+        raise InvalidJSON(f"not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
+                          ) from None
+    except RecursionError:
+        raise InvalidJSON("the JSON is nested too deeply") from None
+    except ValueError as e:  # e.g. an integer with too many digits
+        raise InvalidJSON(f"not valid JSON: {e}") from None
+
+
+def _read_source(name: str, stdin: IO[bytes]) -> bytes:
+    if name == "-":
+        return stdin.read()
+    try:
+        return Path(name).read_bytes()
+    except OSError as e:
+        raise InvalidRequest(f"cannot read {name}: {e.strerror or e}") from None
+
+
+def _request(args: argparse.Namespace, stdin: IO[bytes]) -> Request:
+    if getattr(args, "example", False):
+        data = resources.files("slotcalc").joinpath("examples", EXAMPLE).read_bytes()
+        return parse_request(load_json(data))
+    data = _read_source(args.request, stdin)
+    base = Path.cwd() if args.request == "-" else Path(args.request).resolve().parent
+    return parse_request(load_json(data), base_dir=base)
+
+
+def _calendar(arg: str, stdin: IO[bytes]) -> CalendarSource:
+    """Return a ``--busy`` argument as a calendar source (a URL, ``-``, or a local path)."""
+    if arg.lower().startswith(_URL_SCHEMES):
+        return CalendarSource("url", arg, "")
+    if arg == "-":
+        raw = stdin.read()
+        try:
+            return CalendarSource("ics", raw.decode("utf-8"), "")
+        except UnicodeDecodeError:
+            raise InvalidRequest("the feed on standard input is not UTF-8 text") from None
+    return CalendarSource("path", str(Path(arg).resolve()), "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+
+def _use_color(out: IO[str] | IO[bytes]) -> bool:
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ \
+        and os.environ.get("TERM") != "dumb"
+
+
+def _slots(args: argparse.Namespace, stdin: IO[bytes], color: bool) -> tuple[Document, str]:
+    if args.example == (args.request is not None):
+        raise _UsageError("slotcalc slots: error: give a REQUEST file (or -) or --example")
+    req = _request(args, stdin)
+    req = req.with_calendars([_calendar(b, stdin) for b in args.busy])
+    doc, busy = req.solve()
+    if args.format == "grid":
+        return doc, render.slots_grid(req, doc, busy, color=color)
+    return doc, render.slots_table(doc, color=color)
+
+
+def _check(args: argparse.Namespace, stdin: IO[bytes]) -> tuple[Document, str]:
+    req = _request(args, stdin)
+    doc = req.check(args.start)
+    zone = req.query.zone or req.hosts[0].schedule.zone
+    start = read_instant(args.start, "/start")
+    return doc, render.check_table(doc, start, zone)
+
+
+def _busy(args: argparse.Namespace, stdin: IO[bytes]) -> tuple[Document, str]:
+    from .jsonapi import _ical  # the iCalendar adapter, with a clear error when not installed
+
+    ical = _ical()
+    start = read_instant(args.start, "/start")
+    end = read_instant(args.end, "/end")
+    try:
+        zone: ZoneInfo = load_zone(args.timezone)
+    except SlotcalcError as e:
+        raise e.under("timezone") from None
+    src = _calendar(args.feed, stdin)
+    doc: Document = ical.busy_document({src.kind: src.value}, start, end, zone.key)
+    return doc, render.busy_table(doc, zone)
+
+
+def _write(out: IO[bytes], text: str) -> None:
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from \\ud800 escapes in the request
+        data = text.encode("utf-8", "backslashreplace")
+    out.write(data)
+    out.flush()
+
+
+def _json_text(doc: Document) -> str:
+    try:
+        text = json.dumps(doc, ensure_ascii=False, indent=1)
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = json.dumps(doc, ensure_ascii=True, indent=1)
+    return text + "\n"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: IO[bytes] | None = None,
+         stdout: IO[bytes] | None = None, stderr: IO[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 answer, 1 invalid input, 2 usage).
+
+    ``stdin``/``stdout`` are binary streams and ``stderr`` a text stream (default: the
+    process's), so tests can run it in-process. Nothing escapes as a traceback: an error that
+    is not about the input (a bug) prints one line and gives status 3 (``SLOTCALC_DEBUG=1``
+    re-raises it).
+    """
+    inp = stdin if stdin is not None else sys.stdin.buffer
+    out = stdout if stdout is not None else sys.stdout.buffer
+    err = stderr if stderr is not None else sys.stderr
+    fmt = "table"
+    try:
+        try:
+            args = _parser().parse_args(argv)
+        except SystemExit as e:  # --help, --version
+            return int(e.code or 0) if not isinstance(e.code, str) else 2
+        fmt = args.format
+        color = stdout is None and fmt != "json" and _use_color(sys.stdout)
+        if args.command == "slots":
+            doc, text = _slots(args, inp, color)
+        elif args.command == "check":
+            doc, text = _check(args, inp)
+        else:
+            doc, text = _busy(args, inp)
+        _write(out, _json_text(doc) if fmt == "json" else text)
+        return 0
+    except _UsageError as e:
+        print(_one_line(str(e)), file=err)
+        return 2
+    except SlotcalcError as e:
+        if fmt == "json":
+            _write(out, _json_text(e.to_dict()))
+        else:
+            print(_one_line(f"slotcalc: {e}"), file=err)
+        return 1
+    except BrokenPipeError:
+        # the reader went away (slotcalc ... | head): stop quietly, and keep Python from
+        # complaining again when it flushes stdout at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:
+        if os.environ.get("SLOTCALC_DEBUG"):
+            raise
+        print(_one_line(f"slotcalc: internal error ({type(e).__name__}: {e}); please report "
+                        f"it (SLOTCALC_DEBUG=1 shows the traceback)"), file=err)
+        return 3
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
