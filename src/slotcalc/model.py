@@ -607,9 +607,10 @@ class Query(_Frozen):
         if isinstance(a, datetime) != isinstance(b, datetime):
             raise InvalidRequest("start and end must both be dates or both be instants", "/end")
         if isinstance(a, datetime) and isinstance(b, datetime):
-            if b <= a:
+            span = (b - EPOCH) - (a - EPOCH)  # instants, not wall readings (fold-aware)
+            if span <= timedelta(0):
                 raise InvalidInterval("the query must end after it starts", "/end")
-            if b - a > timedelta(days=MAX_RANGE_DAYS):
+            if span > timedelta(days=MAX_RANGE_DAYS):
                 raise RangeTooLarge(f"the range may span at most {MAX_RANGE_DAYS} days", "/end")
         else:
             if b < a:
