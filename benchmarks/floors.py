@@ -26,7 +26,8 @@ from slotcalc import Availability
 
 @dataclass(frozen=True)
 class Precomputed:
-    """An answer as integers: per local day, its date text and ``(start, end, remaining, hosts)``."""
+    """An answer as integers: per local day, its date text and each slot's
+    ``(start, end, remaining, hosts)``."""
 
     zone: ZoneInfo
     timezone: str

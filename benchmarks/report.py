@@ -6,6 +6,7 @@ and the rest of the run is unaffected.
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -143,9 +144,15 @@ def w5_text(w5: dict[str, Any]) -> str:
     if "skipped" in w5:
         detail = f" ({w5['detail']})" if w5.get("detail") else ""
         return f"W5 (iCal feed): {w5['skipped']}{detail}"
-    lines = ["W5 (iCal feed)"]
+    lines = ["W5 (iCal feed, benchmarks/ical_bench.py)"]
     for key, value in _flatten(w5["figures"]):
-        lines.append(f"  {key}: {_cell(value)}")
+        if isinstance(value, float) and key.endswith("_s"):
+            text = f"{value * 1000:.1f} ms"
+        elif isinstance(value, int) and key.endswith("_bytes"):
+            text = f"{value / 1e6:.1f} MB"
+        else:
+            text = _cell(value)
+        lines.append(f"  {key}: {text}")
     return "\n".join(lines)
 
 
@@ -175,10 +182,9 @@ def write_json(results: dict[str, Any], path: Path) -> None:
 def plot(sweeps: Sequence[dict[str, Any]], path: Path) -> str:
     """Plot time against size for each sweep (log–log, with a linear guide); return a message."""
     try:
-        import matplotlib
-
+        matplotlib: Any = importlib.import_module("matplotlib")
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        plt: Any = importlib.import_module("matplotlib.pyplot")
     except ImportError:
         return "plot skipped: matplotlib is not installed (pip install 'slotcalc[bench]')"
     if not sweeps:
@@ -186,9 +192,9 @@ def plot(sweeps: Sequence[dict[str, Any]], path: Path) -> str:
     fig, axes = plt.subplots(1, len(sweeps), figsize=(5 * len(sweeps), 4), squeeze=False)
     for ax, sweep in zip(axes[0], sweeps, strict=True):
         sizes = [s["size"] for s in sweep["steps"]]
-        for path, style in (("typed", "o-"), ("json", "s-")):
-            times = [s[f"{path}_ms"] for s in sweep["steps"]]
-            ax.plot(sizes, times, style, label=path)
+        for kind, style in (("typed", "o-"), ("json", "s-")):
+            times = [s[f"{kind}_ms"] for s in sweep["steps"]]
+            ax.plot(sizes, times, style, label=kind)
         top = max(s["json_ms"] for s in sweep["steps"])
         ax.plot(
             sizes,

@@ -30,7 +30,11 @@ from benchmarks import report, suite
 from benchmarks.timing import machine_info
 
 PARTS = ("W1", "W2", "W3", "W4", "W5", "BUSY", "DAYS", "HOSTS", "REFERENCE")
-ALIASES = {"SWEEPS": ("BUSY", "DAYS", "HOSTS"), "SWEEP": ("BUSY", "DAYS", "HOSTS"), "REF": ("REFERENCE",)}
+ALIASES = {
+    "SWEEPS": ("BUSY", "DAYS", "HOSTS"),
+    "SWEEP": ("BUSY", "DAYS", "HOSTS"),
+    "REF": ("REFERENCE",),
+}
 
 
 def parse_only(text: str | None) -> set[str] | None:
@@ -57,12 +61,19 @@ def parse_only(text: str | None) -> set[str] | None:
 def build_parser() -> argparse.ArgumentParser:
     """Return the command line parser."""
     p = argparse.ArgumentParser(
-        prog="python -m benchmarks", description="slotcalc benchmarks (issue 6)"
+        prog="python -m benchmarks",
+        description="slotcalc benchmarks (issue 6): workloads W1-W5 through the typed API and "
+        "answer_request, their output floors, scaling sweeps, the reference engine, targets.",
+        epilog="docs/benchmarks.md explains every figure.",
     )
     p.add_argument("--quick", action="store_true", help="few repeats: a smoke run")
     p.add_argument("--repeats", type=int, default=None, help="timed runs per figure")
     p.add_argument("--warmup", type=int, default=1, help="untimed runs before timing")
-    p.add_argument("--only", default=None, help="comma-separated parts, e.g. W1,W3,sweeps")
+    p.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated parts: W1 W2 W3 W4 W5, sweeps (or busy, days, hosts), reference",
+    )
     p.add_argument("--json", type=Path, default=None, metavar="FILE", help="write results")
     p.add_argument("--plot", type=Path, default=None, metavar="FILE", help="plot the sweeps")
     return p

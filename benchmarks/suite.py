@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import inspect
+import itertools
 import math
 import sys
 from collections.abc import Callable, Sequence
@@ -151,6 +152,10 @@ def _ratio(a: float, b: float) -> float:
 # ---------------------------------------------------------------------------------------------
 # Sweeps
 
+#: Sweeps time each size this many times as often as a workload figure (their growth factors
+#: are ratios of medians, so noise counts twice).
+SWEEP_REPEAT_FACTOR = 2
+
 SWEEPS: dict[str, tuple[str, Callable[[], list[wl.Workload]]]] = {
     "busy": ("blocking busy entries (W1, 90 days)", wl.sweep_busy),
     "days": ("days in the range (W1, 1,000 busy per 90 days)", wl.sweep_days),
@@ -159,25 +164,29 @@ SWEEPS: dict[str, tuple[str, Callable[[], list[wl.Workload]]]] = {
 
 
 def run_sweep(name: str, entry: JsonCall | None, settings: Settings) -> dict[str, Any]:
-    """Time one sweep's sizes through both paths; return the steps and the growth between them."""
+    """Time one sweep's sizes through both paths; return the steps and the growth between them.
+
+    All sizes and both paths take turns within each repeat (:func:`measure_interleaved`), so
+    a change in the machine's load does not masquerade as growth between sizes. The sweep's
+    verdicts divide one median by another, so it takes :data:`SWEEP_REPEAT_FACTOR` times the
+    repeats of a workload figure.
+    """
     label, build = SWEEPS[name]
+    sized = build()
+    calls: dict[str, Callable[[], object]] = {}
     steps: list[dict[str, Any]] = []
-    for w in build():
+    for w in sized:
         json_call = _json_call(w, entry)
-        slots = len(w.typed().slots)
         _answer_ok(json_call(), f"sweep {name} {w.size}")
-        t = measure_interleaved({"typed": w.typed, "json": json_call}, settings.repeats, 1)
-        steps.append(
-            {
-                "size": w.size,
-                "slots": slots,
-                "busy": w.busy,
-                "typed_ms": _ms(t["typed"].median),
-                "json_ms": _ms(t["json"].median),
-            }
-        )
+        calls[f"{w.size}/typed"] = w.typed
+        calls[f"{w.size}/json"] = json_call
+        steps.append({"size": w.size, "slots": len(w.typed().slots), "busy": w.busy})
+    t = measure_interleaved(calls, settings.repeats * SWEEP_REPEAT_FACTOR, settings.warmup)
+    for step in steps:
+        for path in ("typed", "json"):
+            step[f"{path}_ms"] = _ms(t[f"{step['size']}/{path}"].median)
     growth: list[dict[str, Any]] = []
-    for a, b in zip(steps, steps[1:], strict=False):
+    for a, b in itertools.pairwise(steps):
         size_x = b["size"] / a["size"]
         row: dict[str, Any] = {"from": a["size"], "to": b["size"], "size_x": round(size_x, 3)}
         for path in ("typed", "json"):
@@ -259,10 +268,12 @@ def run_w5(settings: Settings) -> dict[str, Any]:
         return {"skipped": W5_SKIPPED, "detail": "benchmarks/ical_bench.py has no run_w5()"}
     kwargs: dict[str, Any] = {}
     params = inspect.signature(fn).parameters
-    if "quick" in params:
-        kwargs["quick"] = settings.quick
-    if "repeats" in params:
-        kwargs["repeats"] = settings.repeats
+    if "repeat" in params:  # best of this many; icalendar's own parse/expand takes seconds a run
+        kwargs["repeat"] = 1 if settings.quick else 3
+    if settings.quick:  # a smoke run leaves out the slow comparisons
+        for name in ("reference", "memory"):
+            if name in params:
+                kwargs[name] = False
     try:
         figures = fn(**kwargs)
     except ImportError as e:

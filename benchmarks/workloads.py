@@ -23,9 +23,9 @@ from slotcalc import (
     Busy,
     EventPolicy,
     Host,
+    Override,
     Query,
     Schedule,
-    Override,
     Team,
     answer_document,
     find_slots,
@@ -117,8 +117,8 @@ def _schedule_object(doc: Document) -> Schedule:
     ]
     return Schedule(
         doc["timezone"],
-        weekly,  # type: ignore[arg-type]
-        [Override(d, iv, until) for d, iv, until in overrides],  # type: ignore[arg-type]
+        weekly,
+        [Override(d, iv, until) for d, iv, until in overrides],
     )
 
 
@@ -251,7 +251,10 @@ def team_hosts(count: int, days: int, busy_each: int) -> list[Document]:
         out.append(
             {
                 "id": f"host{i}",
-                "schedule": {"timezone": zone, "weekly": {d: [["08:00", "18:00"]] for d in WEEKDAYS}},
+                "schedule": {
+                    "timezone": zone,
+                    "weekly": {d: [["08:00", "18:00"]] for d in WEEKDAYS},
+                },
                 "busy": busy_entries(_rng("team", i, days, busy_each), busy_each, FIRST_DAY, days),
             }
         )

@@ -505,9 +505,9 @@ class _Team:
             first, *others = self.engines
             for s, r in first.slots(lo, hi):
                 rest = [eng.evaluate(s) for eng in others]
-                free = [(0, r)] + [(i, rem) for i, (reason, rem) in enumerate(rest, 1)
-                                   if reason is None]
-                if (got := self.combine(free)) is not None:
+                everyone = [(0, r)] + [(i, rem) for i, (reason, rem) in enumerate(rest, 1)
+                                       if reason is None]
+                if (got := self.combine(everyone)) is not None:
                     yield s, got[0], got[1]
             return
         streams = [_tagged(i, eng.slots(lo, hi)) for i, eng in enumerate(self.engines)]

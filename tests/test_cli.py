@@ -264,3 +264,76 @@ def test_internal_errors_are_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SLOTCALC_DEBUG", raising=False)
     code, out, err = call("slots", "--example")
     assert code == 3 and out == "" and err.count("\n") == 1 and "internal error" in err
+
+
+FEED = "\r\n".join([
+    "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//slotcalc tests//EN",
+    "BEGIN:VEVENT", "UID:standup@test", "DTSTART;TZID=America/New_York:20261207T090000",
+    "DTEND;TZID=America/New_York:20261207T093000", "RRULE:FREQ=DAILY;COUNT=3", "END:VEVENT",
+    "BEGIN:VEVENT", "UID:bad@test", "DTSTART:garbage", "END:VEVENT",
+    "END:VCALENDAR", ""])
+
+
+@pytest.fixture
+def feed(tmp_path: Path) -> Path:
+    pytest.importorskip("slotcalc.ical")
+    path = tmp_path / "busy.ics"
+    path.write_text(FEED, encoding="utf-8")
+    return path
+
+
+def test_busy_option_adds_a_calendar(feed: Path, request_file: Path) -> None:
+    code, out, _ = call("slots", str(request_file), "--busy", str(feed), "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    # the 09:00 stand-up blocks Monday's 09:00; only 11:00 is left that day
+    assert [s["start"][11:16] for s in doc["days"][0]["slots"]] == ["11:00"]
+    assert [(w["code"], w["path"]) for w in doc["warnings"]] == [
+        ("calendar_component_skipped", "/calendars/0")]
+    code, out, _ = call("slots", str(request_file), "--busy", str(feed), "--format", "grid")
+    assert code == 0 and "warning: calendar_component_skipped at /calendars/0" in out
+
+
+def test_calendar_paths_are_relative_to_the_request_file(feed: Path, tmp_path: Path) -> None:
+    req = {**REQUEST, "calendars": [{"path": feed.name}]}
+    (tmp_path / "with-calendar.json").write_text(json.dumps(req), encoding="utf-8")
+    p = run("slots", str(tmp_path / "with-calendar.json"), "--format", "json")
+    assert p.returncode == 0, p.stderr
+    assert [s["start"][11:16] for s in json.loads(p.stdout)["days"][0]["slots"]] == ["11:00"]
+
+
+def test_busy_command(feed: Path) -> None:
+    args = ("busy", str(feed), "--start", "2026-12-08T00:00:00Z", "--end", "2026-12-10T00:00:00Z")
+    code, out, _ = call(*args, "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["busy"] == [{"start": "2026-12-08T14:00:00Z", "end": "2026-12-08T14:30:00Z"},
+                           {"start": "2026-12-09T14:00:00Z", "end": "2026-12-09T14:30:00Z"}]
+    assert doc["warnings"][0]["code"] == "calendar_component_skipped"
+    code, out, _ = call(*args, "--timezone", "America/New_York")
+    assert code == 0 and "Tue 2026-12-08  09:00 - 09:30" in out
+    code, out, _ = call("busy", "-", "--start", "2026-12-08T00:00:00Z", "--end",
+                        "2026-12-10T00:00:00Z", "--format", "json", stdin=FEED.encode())
+    assert code == 0 and len(json.loads(out)["busy"]) == 2
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (("--start", "2026-12-08T00:00:00", "--end", "2026-12-10T00:00:00Z"), "naive_datetime"),
+    (("--start", "2026-12-08T00:00:00Z", "--end", "2026-12-10T00:00:00Z", "--timezone", "X/Y"),
+     "invalid_timezone"),
+])
+def test_busy_command_errors(feed: Path, args: tuple[str, ...], code: str) -> None:
+    status, out, _ = call("busy", str(feed), *args, "--format", "json")
+    assert status == 1 and json.loads(out)["error"]["code"] == code
+
+
+def test_busy_command_unreadable_feed(tmp_path: Path) -> None:
+    pytest.importorskip("slotcalc.ical")
+    status, out, err = call("busy", str(tmp_path / "missing.ics"), "--start",
+                            "2026-12-08T00:00:00Z", "--end", "2026-12-10T00:00:00Z")
+    assert status == 1 and out == "" and err.startswith("slotcalc: calendar_unreadable")
+
+
+def test_standard_input_is_read_once() -> None:
+    code, _, err = call("slots", "-", "--busy", "-", stdin=json.dumps(REQUEST).encode())
+    assert code == 2 and "only once" in err

@@ -77,21 +77,21 @@ def _agree_check(sc: Scenario, data: st.DataObject) -> None:
 # One host
 
 
-@settings(max_examples=examples(300))
+@settings(max_examples=examples(200))
 @given(scenario_strategy())
 def test_differential_find_slots(sc: Scenario) -> None:
     count("differential/find_slots")
     _agree_find(sc)
 
 
-@settings(max_examples=examples(200))
+@settings(max_examples=examples(150))
 @given(scenario_strategy(), st.data())
 def test_differential_check_slot(sc: Scenario, data: st.DataObject) -> None:
     count("differential/check_slot")
     _agree_check(sc, data)
 
 
-@settings(max_examples=examples(150))
+@settings(max_examples=examples(120))
 @given(booked_scenarios(), st.data())
 def test_differential_booked(sc: Scenario, data: st.DataObject) -> None:
     """Seat bookings on the grid, max_per_day, now well before the range: full and day_full."""
@@ -100,7 +100,7 @@ def test_differential_booked(sc: Scenario, data: st.DataObject) -> None:
     _agree_check(sc, data)
 
 
-@settings(max_examples=examples(120))
+@settings(max_examples=examples(100))
 @given(scenario_strategy(zones=None))
 def test_differential_find_slots_every_hard_zone(sc: Scenario) -> None:
     """The public default zone list: midnight transitions (Havana, Beirut, Asunción), negative
@@ -137,7 +137,7 @@ def _run_request(doc: dict[str, Any]) -> None:
     assert got == want
 
 
-@settings(max_examples=examples(120))
+@settings(max_examples=examples(100))
 @given(requests(zones=ZONES))
 def test_differential_json_requests(doc: dict[str, Any]) -> None:
     count("differential/requests")
@@ -148,7 +148,7 @@ def test_differential_json_requests(doc: dict[str, Any]) -> None:
 # Teams
 
 
-@settings(max_examples=examples(150))
+@settings(max_examples=examples(100))
 @given(team_cases(), st.data())
 def test_differential_team(case: TeamCase, data: st.DataObject) -> None:
     count("differential/team")

@@ -10,7 +10,9 @@ In the manner of CPython's ``test_zoneinfo``: the transitions of 2010–2030 (pl
 * the engine's slots on that night (six wall hours around the change, 60- and 30-minute events)
   step by exactly the event's elapsed length, and read as zoneinfo writes those instants.
 
-A hand-written table pins the well-known nights to literal strings.
+A hand-written table pins the well-known nights to literal strings, and the hardest nights of
+the public strategies' zone list (midnight folds and gaps, Apia, Troll, Dublin's negative DST)
+are run through the engine and the reference (tests/reference.py) for every alignment.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reference import flat, ref_find_slots
-from slotcalc import EventPolicy, Override, Query, Schedule, find_slots
+from reference import answer_of, flat, ref_find_slots
+from slotcalc import Busy, EventPolicy, Override, Query, Schedule, find_slots
 from slotcalc._tz import OffsetTable, wall_to_epoch
 
 ZONES = ("America/New_York", "Europe/London", "Australia/Lord_Howe", "Pacific/Apia",
@@ -346,3 +348,44 @@ def test_literal_transition_nights(zone: str, day: str, hours: tuple[str, str], 
     query = Query(day, day, now="2026-01-01T00:00:00Z")
     got = find_slots(sched, EventPolicy(minutes), query)
     assert [(s.start.isoformat(), s.end.isoformat()) for s in got.slots] == want
+
+
+# ---------------------------------------------------------------------------------------------
+# The hardest nights of the public strategies' zone list, engine against the reference
+
+
+HARD_NIGHTS = [
+    ("America/Havana", "2026-11-01"), ("America/Havana", "2026-03-08"),
+    ("Pacific/Apia", "2011-12-29"), ("Australia/Lord_Howe", "2026-04-05"),
+    ("Australia/Lord_Howe", "2026-10-04"), ("America/Santiago", "2026-09-05"),
+    ("America/Santiago", "2026-04-04"), ("America/St_Johns", "2010-11-06"),
+    ("Asia/Beirut", "2026-03-28"), ("Asia/Beirut", "2026-10-24"),
+    ("America/Scoresbysund", "2026-03-28"), ("Antarctica/Troll", "2026-03-29"),
+    ("Europe/Dublin", "2026-10-25"), ("Africa/Casablanca", "2026-02-15"),
+    ("Africa/Casablanca", "2026-03-22"), ("Pacific/Chatham", "2026-09-27"),
+    ("Asia/Gaza", "2026-10-24"), ("America/Asuncion", "2026-10-03"),
+]
+NIGHT_EVENTS = [
+    EventPolicy(60),
+    EventPolicy(30, step=20, align="clock"),
+    EventPolicy(45, align="free"),
+    EventPolicy(90, step=30, align="clock", horizon_days=2),
+    EventPolicy(60, max_per_day=1, capacity=2),
+]
+
+
+@pytest.mark.parametrize(("zone", "day"), HARD_NIGHTS, ids=[f"{z}-{d}" for z, d in HARD_NIGHTS])
+def test_hard_nights_match_reference(zone: str, day: str) -> None:
+    first = date.fromisoformat(day)
+    now = datetime.combine(first, datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
+    busy = [Busy(now + timedelta(hours=30), now + timedelta(hours=30, minutes=50), seats=1)]
+    for evening in ([("20:00", "24:00")], [("22:30", "24:00"), ("00:00", "03:15")]):
+        sched = Schedule(zone, {}, [Override(first, evening),
+                                    Override(first + timedelta(days=1), [("00:00", "04:00")]),
+                                    Override(first + timedelta(days=2), evening)])
+        for event in NIGHT_EVENTS:
+            for viewer, limit in ((None, None), ("UTC", 3)):
+                query = Query(first, first + timedelta(days=2), timezone=viewer, now=now,
+                              limit=limit)
+                want = ref_find_slots(sched, event, query, busy)
+                assert answer_of(find_slots(sched, event, query, busy)) == want, (evening, event)

@@ -40,6 +40,10 @@ SINGLE: dict[str, Any] = {
     "busy": [{"start": "2026-12-07T10:00:00+01:00", "end": "2026-12-07T11:00:00+01:00"},
              {"start": "2026-12-07T15:00:00Z", "end": "2026-12-07T15:45:00Z", "seats": 1,
               "id": "bk_1"}],
+    "calendars": [{"ics": "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\n"
+                          "UID:a@t\r\nDTSTART;TZID=Europe/Madrid:20261207T120000\r\n"
+                          "DURATION:PT1H\r\nRRULE:FREQ=DAILY;COUNT=5\r\nEND:VEVENT\r\n"
+                          "END:VCALENDAR\r\n"}],
     "query": {"timezone": "America/New_York", "start": "2026-12-07", "end": "2026-12-13",
               "now": "2026-12-01T09:00:00Z", "exclude": ["bk_1"], "limit": 50},
 }

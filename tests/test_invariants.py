@@ -156,12 +156,12 @@ def _by_start(slots: list[Slot]) -> dict[int, Slot]:
 
 
 @settings(max_examples=examples(120))
-@given(team_cases(), st.sampled_from(("all", "any", "min")))
-def test_team_combines_single_host_answers(case: TeamCase, how: str) -> None:
+@given(team_cases(), st.sampled_from(("all", "any", "min")), st.integers(2, 3))
+def test_team_combines_single_host_answers(case: TeamCase, how: str, k: int) -> None:
     count("invariants/team vs single hosts")
     hosts, ev, query, _ = case
     n = len(hosts)
-    team = Team("all") if how == "all" else Team("any", min=1 if how == "any" else min(2, n))
+    team = Team("all") if how == "all" else Team("any", min=1 if how == "any" else min(k, n))
     zone = query.zone or hosts[0].schedule.zone
     q = _unlimited(query, zone.key)
     singles = [_by_start(find_slots(h.schedule, ev, q, h.busy).slots) for h in hosts]

@@ -426,80 +426,104 @@ def test_extra_calendars_continue_the_numbering() -> None:
 
 
 
-class _FakeCalendar:
-    """What slotcalc.ical.read_calendar returns: busy entries and warnings."""
 
-    def __init__(self, busy: tuple[Any, ...], warnings: tuple[Any, ...]) -> None:
-        self.busy = busy
-        self.warnings = warnings
-
-
-def _fake_ical(monkeypatch: pytest.MonkeyPatch, events: list[tuple[str, str]]) -> list[Any]:
-    """Install a stand-in slotcalc.ical whose feed holds ``events``; return the calls' windows."""
-    import types
-
-    from slotcalc import Busy, Notice
-
-    calls: list[Any] = []
-
-    def read_calendar(source: dict[str, str], *, start: Any, end: Any, timezone: str) -> Any:
-        calls.append((source, start, end, timezone))
-        if source.get("ics") == "broken":
-            raise SlotcalcError_("not a calendar", "")
-        inside = tuple(Busy(a, b) for a, b in events
-                       if Busy(a, b).start < end and Busy(a, b).end > start)
-        return _FakeCalendar(inside, (Notice("calendar_component_skipped", "line 7", ""),))
-
-    from slotcalc.errors import CalendarUnreadable as SlotcalcError_
-
-    module = types.ModuleType("slotcalc.ical")
-    module.read_calendar = read_calendar  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "slotcalc.ical", module)
-    return calls
+def _feed(*events: tuple[str, str], broken: bool = False) -> str:
+    """Return an iCalendar feed with one event per UTC ``(start, end)`` pair (``…T…Z``)."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//slotcalc tests//EN"]
+    for n, (a, b) in enumerate(events):
+        lines += ["BEGIN:VEVENT", f"UID:e{n}@test", f"DTSTART:{a}", f"DTEND:{b}", "END:VEVENT"]
+    if broken:
+        lines += ["BEGIN:VEVENT", "UID:bad@test", "DTSTART:garbage", "END:VEVENT"]
+    return "\r\n".join([*lines, "END:VCALENDAR", ""])
 
 
-def test_calendar_busy_blocks_and_warns(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _fake_ical(monkeypatch, [("2026-12-07T14:00:00Z", "2026-12-07T15:00:00Z")])
-    doc = answer_request(changed(BASE, "/calendars", [{"ics": "feed"}]))
+def _epoch(text: str) -> int:
+    from datetime import datetime
+
+    return int(datetime.fromisoformat(text).timestamp())
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """Record the windows slotcalc.ical is asked to read (text, path and bytes alike)."""
+    ical = pytest.importorskip("slotcalc.ical")
+    seen: list[tuple[int, int]] = []
+    for name in ("read_calendar_text", "read_calendar_path", "read_calendar_bytes"):
+        real = getattr(ical, name)
+
+        def spy(source: Any, *, start: int, end: int, _real: Any = real, **kw: Any) -> Any:
+            seen.append((start, end))
+            return _real(source, start=start, end=end, **kw)
+
+        monkeypatch.setattr(ical, name, spy)
+    return seen
+
+
+def test_calendar_busy_blocks_and_warns(reads: list[tuple[int, int]]) -> None:
+    feed = _feed(("20261207T140000Z", "20261207T150000Z"), broken=True)
+    doc = answer_request(changed(BASE, "/calendars", [{"ics": feed}]))
     assert [d["date"] for d in doc["days"]] == ["2026-12-08"]  # Monday 09:00 is busy now too
-    assert doc["warnings"] == [{"code": "calendar_component_skipped", "message": "line 7",
-                                "path": "/calendars/0"}]
-    assert len(calls) == 1
-    (_, start, end, zone), = calls
-    assert zone == "America/New_York"
-    # the query's dates, widened by the 60-minute duration
-    assert start.isoformat() == "2026-12-07T04:00:00+00:00"
-    assert end.isoformat() == "2026-12-09T06:00:00+00:00"
+    assert [(w["code"], w["path"]) for w in doc["warnings"]] == [
+        ("calendar_component_skipped", "/calendars/0")]
+    # read once, over the query's dates (New York) widened by the 60-minute duration
+    assert reads == [(_epoch("2026-12-07T05:00:00Z") - 3600, _epoch("2026-12-09T05:00:00Z") + 3600)]
 
 
-def test_calendars_are_read_again_for_next_available(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _fake_ical(monkeypatch, [("2026-12-14T14:00:00Z", "2026-12-14T15:00:00Z")])
-    doc = changed(BASE, "/calendars", [{"ics": "feed"}])
+def test_calendars_are_read_again_for_next_available(reads: list[tuple[int, int]]) -> None:
+    doc = changed(BASE, "/calendars", [{"ics": _feed(("20261214T140000Z", "20261214T150000Z"))}])
     doc["query"] = {"start": "2026-12-09", "end": "2026-12-13", "now": "2026-11-30T12:00:00Z"}
     got = answer_request(doc)
     assert got["days"] == []
-    # Monday 14 December 09:00 is busy in the calendar (read only on the second, longer pass)
+    # Monday 14 December 09:00 is busy in the calendar, seen on the second, longer read only
     assert got["next_available"] == "2026-12-14T10:00:00-05:00"
-    assert len(calls) == 2 and calls[1][2] > calls[0][2]
+    assert len(reads) == 2 and reads[1][1] - reads[0][1] == 366 * 86400
 
 
-def test_calendar_errors_carry_their_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    _fake_ical(monkeypatch, [])
-    doc = changed(TEAM, "/hosts/1/calendars", [{"ics": "feed"}, {"ics": "broken"}])
+def test_calendar_errors_carry_their_path(reads: list[tuple[int, int]]) -> None:
+    doc = changed(TEAM, "/hosts/1/calendars", [{"ics": _feed()}, {"ics": "not a calendar"}])
     assert error_of(answer_request(doc)) == ("calendar_unreadable", "/hosts/1/calendars/1")
 
 
-def test_check_reads_calendars_around_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _fake_ical(monkeypatch, [("2026-12-07T16:00:00Z", "2026-12-07T17:00:00Z")])
-    doc = changed(BASE, "/calendars", [{"ics": "feed"}])
-    got = check_request(doc, "2026-12-07T16:00:00Z")
+def test_team_calendars_are_per_host(reads: list[tuple[int, int]]) -> None:
+    doc = changed(TEAM, "/hosts/0/calendars", [{"ics": _feed(("20261207T080000Z",
+                                                              "20261207T090000Z"))}])
+    slots = answer_request(doc)["days"][0]["slots"]
+    assert [(s["start"][11:16], s["hosts"]) for s in slots] == [("09:00", ["ana", "bo"])]
+
+
+def test_check_reads_calendars_around_the_start(reads: list[tuple[int, int]]) -> None:
+    doc = changed(BASE, "/calendars", [{"ics": _feed(("20261207T140000Z", "20261207T150000Z"),
+                                                     broken=True)}])
+    got = check_request(doc, "2026-12-07T14:00:00Z")
     assert (got["bookable"], got["reason"]) == (False, "busy")
+    assert got["next_available"] == "2026-12-08T10:00:00-05:00"
     assert got["warnings"][0]["path"] == "/calendars/0"
-    assert len(calls) == 1
+    assert len(reads) == 1 and reads[0][0] <= _epoch("2026-12-07T14:00:00Z") - 3600
 
 
-def test_relative_calendar_paths_use_base_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Any
-                                              ) -> None:
-    calls = _fake_ical(monkeypatch, [])
-    answer_request(changed(BASE, "/calendars", [{"path": "busy.ics"}]), base_dir=tmp_path)
-    assert calls[0][0] == {"path": str(tmp_path / "busy.ics")}
+def test_relative_calendar_paths_use_base_dir(reads: list[tuple[int, int]], tmp_path: Any,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "busy.ics").write_text(_feed(("20261207T140000Z", "20261207T150000Z")))
+    doc = changed(BASE, "/calendars", [{"path": "busy.ics"}])
+    assert [d["date"] for d in answer_request(doc, base_dir=tmp_path)["days"]] == ["2026-12-08"]
+    monkeypatch.chdir(tmp_path)
+    assert answer_request(doc) == answer_request(doc, base_dir=tmp_path)
+    monkeypatch.chdir("/")
+    assert error_of(answer_request(doc)) == ("calendar_unreadable", "/calendars/0")
+
+
+def test_a_url_is_fetched_once_per_answer(reads: list[tuple[int, int]],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import slotcalc.ical as ical
+
+    fetched: list[str] = []
+
+    def fetch(url: str, **_: Any) -> bytes:
+        fetched.append(url)
+        return _feed(("20261214T140000Z", "20261214T150000Z")).encode()
+
+    monkeypatch.setattr(ical, "fetch_calendar", fetch)
+    doc = changed(BASE, "/calendars", [{"url": "https://calendar.example/busy.ics"}])
+    doc["query"] = {"start": "2026-12-09", "end": "2026-12-13", "now": "2026-11-30T12:00:00Z"}
+    assert answer_request(doc)["next_available"] == "2026-12-14T10:00:00-05:00"
+    assert fetched == ["https://calendar.example/busy.ics"] and len(reads) == 2

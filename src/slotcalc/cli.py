@@ -27,14 +27,14 @@ from zoneinfo import ZoneInfo
 from . import __version__, render
 from ._tz import load_zone
 from .errors import InvalidJSON, InvalidRequest, SlotcalcError
-from .jsonapi import CalendarSource, Request, parse_request
+from .jsonapi import CalendarSource, Request, load_ical, parse_request
 from .model import read_instant
 
 __all__ = ["load_json", "main"]
 
 Document = dict[str, Any]
 EXAMPLE = "consultation.json"
-_URL_SCHEMES = ("http://", "https://", "webcal://")
+_URL_SCHEMES = ("http://", "https://", "webcal://", "webcals://")
 
 
 class _UsageError(Exception):
@@ -168,6 +168,8 @@ def _use_color(out: IO[str] | IO[bytes]) -> bool:
 def _slots(args: argparse.Namespace, stdin: IO[bytes], color: bool) -> tuple[Document, str]:
     if args.example == (args.request is not None):
         raise _UsageError("slotcalc slots: error: give a REQUEST file (or -) or --example")
+    if args.busy.count("-") + (args.request == "-") > 1:
+        raise _UsageError("slotcalc slots: error: standard input (-) can be read only once")
     req = _request(args, stdin)
     req = req.with_calendars([_calendar(b, stdin) for b in args.busy])
     doc, busy = req.solve()
@@ -185,9 +187,7 @@ def _check(args: argparse.Namespace, stdin: IO[bytes]) -> tuple[Document, str]:
 
 
 def _busy(args: argparse.Namespace, stdin: IO[bytes]) -> tuple[Document, str]:
-    from .jsonapi import _ical  # the iCalendar adapter, with a clear error when not installed
-
-    ical = _ical()
+    ical = load_ical()  # the iCalendar adapter, with a clear error when it is not installed
     start = read_instant(args.start, "/start")
     end = read_instant(args.end, "/end")
     try:
@@ -195,7 +195,8 @@ def _busy(args: argparse.Namespace, stdin: IO[bytes]) -> tuple[Document, str]:
     except SlotcalcError as e:
         raise e.under("timezone") from None
     src = _calendar(args.feed, stdin)
-    doc: Document = ical.busy_document({src.kind: src.value}, start, end, zone.key)
+    source: object = Path(src.value) if src.kind == "path" else src.value
+    doc: Document = ical.busy_document(source, start, end, zone.key)
     return doc, render.busy_table(doc, zone)
 
 

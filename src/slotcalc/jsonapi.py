@@ -19,11 +19,12 @@ import difflib
 import importlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from . import api
+from ._engine import SEARCH_DAYS
 from ._tz import DAY, to_epoch
 from .errors import InvalidRequest, InvalidValue, SlotcalcError, pointer
 from .model import (
@@ -38,19 +39,21 @@ from .model import (
     read_instant,
 )
 
+if TYPE_CHECKING:  # the iCalendar adapter is optional: imported only for requests with calendars
+    from .ical import CalendarBusy
+
 __all__ = [
     "CalendarSource",
     "HostRequest",
     "Request",
     "answer_request",
     "check_request",
+    "load_ical",
     "parse_request",
 ]
 
 Document = dict[str, Any]
 
-#: Days searched after the range for ``next_available`` (SPEC §4).
-SEARCH_DAYS = 366
 #: Extra days of calendar read before the range with ``align: "free"``, whose grid depends on
 #: where the free stretch that reaches into the range began.
 FREE_LOOKBACK_DAYS = 1
@@ -399,12 +402,13 @@ class Request(NamedTuple):
         if not self.has_calendars:
             busy = tuple(h.busy for h in self.hosts)
             return self._document(busy, ()), busy
+        fetched: dict[str, bytes] = {}
         lo, hi = self._span(searching=False)
-        busy, notes = self._read_calendars(lo, hi)
+        busy, notes = self._read_calendars(lo, hi, fetched)
         doc = self._document(busy, notes)
         if not doc["days"]:
             lo, hi = self._span(searching=True)
-            busy, notes = self._read_calendars(lo, hi)
+            busy, notes = self._read_calendars(lo, hi, fetched)
             doc = self._document(busy, notes)
         return doc, busy
 
@@ -421,11 +425,12 @@ class Request(NamedTuple):
         s = to_epoch(moment)
         pad = self._pad()
         lo, hi = s - pad - self._lookback(), s + 8 * DAY + pad
-        busy, notes = self._read_calendars(lo, hi)
+        fetched: dict[str, bytes] = {}
+        busy, notes = self._read_calendars(lo, hi, fetched)
         doc = self._check_document(moment, busy, notes)
         nxt = doc["next_available"]
         if nxt is None or to_epoch(read_instant(nxt)) + pad > hi:
-            busy, notes = self._read_calendars(lo, s + (SEARCH_DAYS + 1) * DAY + pad)
+            busy, notes = self._read_calendars(lo, s + (SEARCH_DAYS + 1) * DAY + pad, fetched)
             doc = self._check_document(moment, busy, notes)
         return doc
 
@@ -461,31 +466,45 @@ class Request(NamedTuple):
                              searching=searching)
         return lo - self._lookback(), hi
 
-    def _read_calendars(self, lo: int, hi: int
+    def _read_calendars(self, lo: int, hi: int, fetched: dict[str, bytes]
                         ) -> tuple[tuple[tuple[Busy, ...], ...], tuple[Notice, ...]]:
-        """Return each host's busy time plus its calendars' entries in ``[lo, hi)``; warnings."""
-        ical = _ical()
+        """Return each host's busy time plus its calendars' entries in ``[lo, hi)``; warnings.
+
+        ``fetched`` keeps the bodies of URLs already fetched (a feed is fetched once per
+        answer, however often it is read).
+        """
+        ical = load_ical()
         out: list[tuple[Busy, ...]] = []
         notes: list[Notice] = []
         for host in self.hosts:
             extra: list[Busy] = []
             for src in host.calendars:
-                got = self._read_one(ical, src, host, lo, hi)
+                try:
+                    got = _read_one(ical, src, self.base_dir, host.schedule.timezone, lo, hi,
+                                    fetched)
+                except SlotcalcError as e:
+                    raise _at(e, src.path) from None
                 extra.extend(got.busy)
                 notes.extend(Notice(n.code, n.message, src.path + n.path) for n in got.warnings)
             out.append(host.busy + tuple(extra))
         return tuple(out), tuple(notes)
 
-    def _read_one(self, ical: Any, src: CalendarSource, host: HostRequest, lo: int, hi: int
-                  ) -> Any:
-        source: dict[str, str] = {src.kind: src.value}
-        if src.kind == "path" and self.base_dir is not None:
-            source = {"path": str(self.base_dir / src.value)}
-        try:
-            return ical.read_calendar(source, start=_utc(lo), end=_utc(hi),
-                                      timezone=host.schedule.timezone)
-        except SlotcalcError as e:
-            raise _at(e, src.path) from None
+
+def _read_one(ical: Any, src: CalendarSource, base_dir: Path | None, timezone: str, lo: int,
+              hi: int, fetched: dict[str, bytes]) -> CalendarBusy:
+    """Return the busy time of one calendar in ``[lo, hi)`` (floating times in ``timezone``)."""
+    if src.kind == "ics":
+        got: CalendarBusy = ical.read_calendar_text(src.value, start=lo, end=hi,
+                                                    timezone=timezone)
+    elif src.kind == "path":
+        path = Path(src.value) if base_dir is None else base_dir / src.value
+        got = ical.read_calendar_path(path, start=lo, end=hi, timezone=timezone)
+    else:
+        body = fetched.get(src.value)
+        if body is None:
+            body = fetched[src.value] = ical.fetch_calendar(src.value)
+        got = ical.read_calendar_bytes(body, start=lo, end=hi, timezone=timezone)
+    return got
 
 
 def _allowed(sources: Sequence[CalendarSource], paths: bool, urls: bool) -> None:
@@ -497,13 +516,7 @@ def _allowed(sources: Sequence[CalendarSource], paths: bool, urls: bool) -> None
             raise InvalidValue("fetching calendars from URLs is turned off", src.path)
 
 
-def _utc(t: int) -> datetime:
-    from ._tz import EPOCH
-
-    return EPOCH + timedelta(seconds=t)
-
-
-def _ical() -> Any:
+def load_ical() -> Any:
     """Return the :mod:`slotcalc.ical` module, or raise InvalidRequest saying what to install."""
     try:
         return importlib.import_module("slotcalc.ical")

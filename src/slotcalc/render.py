@@ -61,8 +61,8 @@ def _in_zone(text: str, zone: ZoneInfo) -> datetime:
 
 
 def _warnings(doc: Document) -> list[str]:
-    return [f"warning: {w['code']} at {w['path'] or '/'}: {w['message']}"
-            for w in doc.get("warnings", [])]
+    return [f"warning: {w['code']}" + (f" at {w['path']}" if w["path"] else "")
+            + f": {w['message']}" for w in doc.get("warnings", [])]
 
 
 def _minutes(delta: timedelta) -> str:

@@ -36,9 +36,6 @@ from itertools import pairwise
 from typing import Any, Literal, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo
 
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
-
 from ._tz import DAY, load_zone, offset_table, to_epoch, wall_to_epoch
 from .errors import SlotcalcError
 from .model import (
@@ -52,6 +49,27 @@ from .model import (
     Schedule,
     Team,
 )
+
+_FROM_TYPE: tuple[type, ...] = (Schedule, Override, EventPolicy, Busy, Query, Host, Team)
+
+
+def _hypothesis_setup_hook() -> None:
+    """Register the strategies for slotcalc's input types with ``st.from_type``.
+
+    Hypothesis calls this through the ``hypothesis`` entry point declared in slotcalc's
+    ``pyproject.toml`` while it is being imported, so ``st.from_type(slotcalc.Schedule)`` works
+    without setup. It is defined before this module imports Hypothesis: when this module is
+    imported first, that import runs the hook while the module is only half built, so the hook
+    registers a function that looks the strategy up when ``from_type`` first asks.
+    """
+    from hypothesis import strategies as hst
+
+    for cls in _FROM_TYPE:
+        hst.register_type_strategy(cls, lambda t: _strategy_for(t))
+
+
+from hypothesis import strategies as st  # noqa: E402  (after the hook: see its docstring)
+from hypothesis.errors import InvalidArgument  # noqa: E402
 
 __all__ = [
     "ALIGNS",
@@ -1469,19 +1487,21 @@ def team_requests(*, zones: Sequence[str] | None = None, years: tuple[int, int] 
 # st.from_type registration
 
 
-def _hypothesis_setup_hook() -> None:
-    """Register the strategies for slotcalc's input types with ``st.from_type``.
-
-    Hypothesis calls this through the ``hypothesis`` entry point declared in slotcalc's
-    ``pyproject.toml`` when it is imported, so ``st.from_type(slotcalc.Schedule)`` works
-    without setup.
-    """
-    st.register_type_strategy(Schedule, schedules())
-    st.register_type_strategy(Override, overrides(min_size=1, max_size=1).map(lambda os: os[0]))
-    st.register_type_strategy(EventPolicy, event_policies())
-    st.register_type_strategy(Busy, st.one_of(
-        busy_lists(min_size=1, max_size=1), seat_bookings(capacity=2, min_size=1, max_size=1)
-    ).map(lambda bs: bs[0]))
-    st.register_type_strategy(Query, queries())
-    st.register_type_strategy(Host, hosts())
-    st.register_type_strategy(Team, teams())
+def _strategy_for(cls: type) -> st.SearchStrategy[Any]:
+    """Return the strategy ``st.from_type(cls)`` uses for one of slotcalc's input types."""
+    if cls is Schedule:
+        return schedules()
+    if cls is Override:
+        return overrides(min_size=1, max_size=1).map(lambda os: os[0])
+    if cls is EventPolicy:
+        return event_policies()
+    if cls is Busy:
+        return st.one_of(busy_lists(min_size=1, max_size=1),
+                         seat_bookings(capacity=2, min_size=1, max_size=1)).map(lambda bs: bs[0])
+    if cls is Query:
+        return queries()
+    if cls is Host:
+        return hosts()
+    if cls is Team:
+        return teams()
+    raise InvalidArgument(f"slotcalc has no strategy for {cls!r}")
