@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import zoneinfo
 from datetime import UTC, date, datetime
 from zoneinfo._zoneinfo import ZoneInfo as PyZoneInfo
@@ -15,6 +16,7 @@ from slotcalc._tz import _PROBE, OffsetTable, load_zone, wall_to_epoch
 
 ZONES = sorted(zoneinfo.available_timezones())
 SINCE_1900 = int(datetime(1900, 1, 1, tzinfo=UTC).timestamp())
+UNTIL_2060 = int(datetime(2060, 1, 1, tzinfo=UTC).timestamp())
 
 
 def test_no_zone_has_transitions_closer_than_the_probe_step() -> None:
@@ -25,7 +27,7 @@ def test_no_zone_has_transitions_closer_than_the_probe_step() -> None:
         (b - a, name)
         for name in ZONES
         for tr in [[t for t in PyZoneInfo.no_cache(name)._trans_utc if t > SINCE_1900]]
-        for a, b in zip(tr, tr[1:], strict=False)
+        for a, b in itertools.pairwise(tr)
     )
     assert closest[0] > 4 * _PROBE, closest
 
@@ -33,7 +35,9 @@ def test_no_zone_has_transitions_closer_than_the_probe_step() -> None:
 @settings(max_examples=300, deadline=None)
 @given(
     name=st.sampled_from(ZONES),
-    t=st.integers(min_value=SINCE_1900, max_value=int(datetime(2060, 1, 1, tzinfo=UTC).timestamp())),
+    t=st.integers(
+        min_value=SINCE_1900, max_value=int(datetime(2060, 1, 1, tzinfo=UTC).timestamp())
+    ),
 )
 def test_offset_table_agrees_with_zoneinfo(name: str, t: int) -> None:
     zone = zoneinfo.ZoneInfo(name)
@@ -43,8 +47,17 @@ def test_offset_table_agrees_with_zoneinfo(name: str, t: int) -> None:
     assert table.offset(t) == int(off.total_seconds())
 
 
-@pytest.mark.parametrize("name", ["America/New_York", "Australia/Lord_Howe", "Pacific/Apia",
-                                  "Africa/Casablanca", "America/Santiago", "Pacific/Chatham"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "America/New_York",
+        "Australia/Lord_Howe",
+        "Pacific/Apia",
+        "Africa/Casablanca",
+        "America/Santiago",
+        "Pacific/Chatham",
+    ],
+)
 def test_offset_table_around_every_transition(name: str) -> None:
     zone = zoneinfo.ZoneInfo(name)
     table = OffsetTable(zone)
@@ -65,10 +78,12 @@ def test_wall_to_epoch_follows_rfc5545() -> None:
     ny = zoneinfo.ZoneInfo("America/New_York")
     # gap: 02:30 on the spring-forward night is read with the EST offset = 03:30 EDT
     assert wall_to_epoch(ny, date(2026, 3, 8), 2 * 3600 + 1800) == int(
-        datetime(2026, 3, 8, 7, 30, tzinfo=UTC).timestamp())
+        datetime(2026, 3, 8, 7, 30, tzinfo=UTC).timestamp()
+    )
     # fold: 01:30 on the fall-back night is the first (EDT) occurrence
     assert wall_to_epoch(ny, date(2026, 11, 1), 5400) == int(
-        datetime(2026, 11, 1, 5, 30, tzinfo=UTC).timestamp())
+        datetime(2026, 11, 1, 5, 30, tzinfo=UTC).timestamp()
+    )
     # 24:00 is the next day's 00:00
     assert wall_to_epoch(ny, date(2026, 12, 7), 86400) == wall_to_epoch(ny, date(2026, 12, 8), 0)
 

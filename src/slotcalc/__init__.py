@@ -32,6 +32,7 @@ from .errors import (
     RangeTooLarge,
     SlotcalcError,
 )
+from .jsonapi import answer_request, check_request, parse_request
 from .model import (
     Availability,
     Busy,
@@ -78,11 +79,14 @@ __all__ = [
     "Team",
     "__version__",
     "answer_document",
+    "answer_request",
     "check_document",
+    "check_request",
     "check_slot",
     "check_team_slot",
     "find_slots",
     "find_team_slots",
+    "parse_request",
     "team_answer_document",
     "team_check_document",
 ]
