@@ -103,8 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     }
 
     cases = []
-    for key, w in suite.workload_cases(only):
-        cases.append(suite.run_workload(key, w, entry, settings))
+    for group in suite.workload_cases(only):
+        cases.extend(suite.run_workloads(group, entry, settings))
     results["workloads"] = cases
     if cases:
         print("Workloads (ms; floor = just building the answer's datetimes / strings)")

@@ -84,65 +84,74 @@ def _answer_ok(doc: Document, what: str) -> Document:
 # Workloads
 
 
-def workload_cases(only: set[str] | None) -> list[tuple[str, wl.Workload]]:
-    """Return the ``(key, workload)`` pairs of W1–W4 selected by ``only`` (None: all)."""
-    out: list[tuple[str, wl.Workload]] = []
+def workload_cases(only: set[str] | None) -> list[list[tuple[str, wl.Workload]]]:
+    """Return the W1–W4 workloads selected by ``only`` (None: all), in groups timed together.
+
+    W3 with 10 hosts is grouped with the same data for its first host alone, so the
+    10-host/1-host ratio compares figures taken turn about.
+    """
+    out: list[list[tuple[str, wl.Workload]]] = []
 
     def want(key: str) -> bool:
         return only is None or key in only
 
     if want("W1"):
-        out.append(("W1", wl.w1()))
+        out.append([("W1", wl.w1())])
     if want("W2"):
-        out.append(("W2", wl.w2()))
+        out.append([("W2", wl.w2())])
     if want("W3"):
         for mode in ("any", "all"):
-            out.append((f"W3 {mode}", wl.w3(mode, 10)))
-            out.append((f"W3 {mode} 1 host", wl.w3(mode, 1)))
+            out.append([(f"W3 {mode}", wl.w3(mode, 10)), (f"W3 {mode} 1 host", wl.w3(mode, 1))])
     if want("W4"):
-        out.append(("W4", wl.w4()))
+        out.append([("W4", wl.w4())])
     return out
 
 
-def run_workload(
-    key: str, w: wl.Workload, entry: JsonCall | None, settings: Settings
-) -> dict[str, Any]:
-    """Time one workload through both paths and both floors; return its figures.
+def run_workloads(
+    group: Sequence[tuple[str, wl.Workload]], entry: JsonCall | None, settings: Settings
+) -> list[dict[str, Any]]:
+    """Time a group of workloads through both paths and both floors; return their figures.
 
-    Checks first that the typed answer, the JSON answer and the floor's document agree.
+    Every call of the group (each workload's typed and JSON paths, floors and document) takes
+    its turn in every repeat. Checks first, for each workload, that the typed answer, the JSON
+    answer and the floor's document agree.
     """
-    typed_call = w.typed
-    json_call = _json_call(w, entry)
-    answer = typed_call()
-    pre = precompute(answer)
-    doc = _answer_ok(json_call(), key)
-    dt_floor = datetime_floor(pre)
-    str_floor = json_floor(pre)
-    check_same(doc, str_floor())
-    calls: dict[str, Callable[[], object]] = {
-        "typed": typed_call,
-        "typed_floor": dt_floor,
-        "json": json_call,
-        "json_floor": str_floor,
-    }
-    if entry is not None:
-        calls["document"] = w.document
+    calls: dict[str, Callable[[], object]] = {}
+    out: list[dict[str, Any]] = []
+    for key, w in group:
+        json_call = _json_call(w, entry)
+        pre = precompute(w.typed())
+        doc = _answer_ok(json_call(), key)
+        str_floor = json_floor(pre)
+        check_same(doc, str_floor())
+        calls[f"{key}/typed"] = w.typed
+        calls[f"{key}/typed_floor"] = datetime_floor(pre)
+        calls[f"{key}/json"] = json_call
+        calls[f"{key}/json_floor"] = str_floor
+        if entry is not None:
+            calls[f"{key}/document"] = w.document
+        out.append(
+            {
+                "key": key,
+                "description": w.description,
+                "slots": pre.slot_count,
+                "days_with_slots": len(pre.days),
+                "busy": w.busy,
+                "hosts": len(w.request.get("hosts", [None])),
+            }
+        )
     t = measure_interleaved(calls, settings.repeats, settings.warmup)
-    figures: dict[str, Any] = {
-        "key": key,
-        "description": w.description,
-        "slots": pre.slot_count,
-        "days_with_slots": len(pre.days),
-        "busy": w.busy,
-        "hosts": len(w.request.get("hosts", [None])),
-    }
-    for name, timing in t.items():
-        figures[f"{name}_ms"] = _ms(timing.median)
-        figures[f"{name}_best_ms"] = _ms(timing.best)
-        figures[f"{name}_spread"] = round(timing.spread, 3)
-    figures["typed_ratio"] = _ratio(t["typed"].median, t["typed_floor"].median)
-    figures["json_ratio"] = _ratio(t["json"].median, t["json_floor"].median)
-    return figures
+    for figures in out:
+        key = figures["key"]
+        for name, timing in t.items():
+            owner, _, what = name.partition("/")
+            if owner == key:
+                figures[f"{what}_ms"] = _ms(timing.median)
+                figures[f"{what}_best_ms"] = _ms(timing.best)
+                figures[f"{what}_spread"] = round(timing.spread, 3)
+        figures["typed_ratio"] = _ratio(t[f"{key}/typed"].median, t[f"{key}/typed_floor"].median)
+        figures["json_ratio"] = _ratio(t[f"{key}/json"].median, t[f"{key}/json_floor"].median)
+    return out
 
 
 def _ratio(a: float, b: float) -> float:

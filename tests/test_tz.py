@@ -95,3 +95,61 @@ def test_zone_names() -> None:
             load_zone(bad)
     with pytest.raises(InvalidRequest):
         load_zone(5)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=st.sampled_from(ZONES),
+    blocks=st.lists(st.integers(min_value=-60, max_value=140), min_size=2, max_size=10),
+    data=st.data(),
+)
+def test_offset_table_does_not_depend_on_lookup_order(
+    name: str, blocks: list[int], data: st.DataObject
+) -> None:
+    """Years probed in any order (2026, then 1990, then 1991…) give zoneinfo's offsets."""
+    from slotcalc._tz import _BLOCK
+
+    zone = zoneinfo.ZoneInfo(name)
+    table = OffsetTable(zone)
+    for b in blocks:
+        table.cover(b * _BLOCK, b * _BLOCK)
+    for b in set(blocks):
+        t = data.draw(st.integers(min_value=b * _BLOCK, max_value=(b + 1) * _BLOCK - 1))
+        off = datetime.fromtimestamp(t, zone).utcoffset()
+        assert off is not None
+        assert table.offset(t) == int(off.total_seconds())
+
+
+HARD = [
+    "Pacific/Apia",
+    "Australia/Lord_Howe",
+    "Antarctica/Troll",
+    "America/St_Johns",
+    "Europe/Dublin",
+    "America/New_York",
+    "Europe/Moscow",
+    "Africa/Casablanca",
+    "America/Santiago",
+    "Pacific/Chatham",
+]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    name=st.sampled_from(HARD),
+    start=st.integers(min_value=0, max_value=2_000_000_000),
+    step=st.sampled_from([60, 900, 1800, 3600, 5400]),
+    count=st.integers(min_value=0, max_value=3000),
+)
+def test_datetimes_of_equals_fromtimestamp(name: str, start: int, step: int, count: int) -> None:
+    """The answer's datetimes (built by stepping inside constant-offset stretches) are exactly
+    ``fromtimestamp``'s: same wall time, offset and fold, across gaps and folds."""
+    from slotcalc._format import datetimes_of
+
+    zone = zoneinfo.ZoneInfo(name)
+    times = list(range(start, start + count * step, step))
+    got = datetimes_of(OffsetTable(zone), times)
+    want = [datetime.fromtimestamp(t, zone) for t in times]
+    assert [(g.replace(tzinfo=None), g.fold, g.utcoffset()) for g in got] == [
+        (w.replace(tzinfo=None), w.fold, w.utcoffset()) for w in want
+    ]
