@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ._intervals import Interval, merge, subtract
+from ._intervals import Interval, merge, subtract, subtract_tagged
 from ._tz import DAY, OffsetTable, ordinal_date, wall_to_epoch
 from .model import Schedule
 
@@ -271,31 +271,6 @@ def _grid(plan: HostPlan, anchor: int | None, a: int, b: int) -> range | list[in
     return range(first, b, step)
 
 
-def _pieces(
-    ranges: list[tuple[int, int, int | None]], forbidden: list[Interval]
-) -> list[tuple[int, int, int | None]]:
-    """Return start ranges ``(a, b, anchor)`` minus the forbidden starts. Cost: O(n + m)."""
-    out: list[tuple[int, int, int | None]] = []
-    j = 0
-    m = len(forbidden)
-    for a, b, anchor in ranges:
-        while j < m and forbidden[j][1] <= a:
-            j += 1
-        k = j
-        while k < m and forbidden[k][0] < b:
-            fa, fb = forbidden[k]
-            if fa > a:
-                out.append((a, fa, anchor))
-            if fb >= b:
-                a = b
-                break
-            a = max(a, fb)
-            k += 1
-        if a < b:
-            out.append((a, b, anchor))
-    return out
-
-
 def host_slots(
     plan: HostPlan, lo: int, hi: int, limit: int | None = None
 ) -> tuple[list[int], list[int]]:
@@ -326,7 +301,7 @@ def host_slots(
             a, b = max(ws, lo), min(we - dur + 1, hi)
             if a < b:
                 ranges.append((a, b, ws if anchored else None))
-        ranges = _pieces(ranges, plan.forbidden)
+        ranges = subtract_tagged(ranges, plan.forbidden)
     starts: list[int] = []
     for a, b, anchor in ranges:
         starts.extend(_grid(plan, anchor, a, b))

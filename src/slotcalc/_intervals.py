@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
+from typing import TypeVar
 
 Interval = tuple[int, int]
+T = TypeVar("T")
 
 
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
@@ -32,26 +34,37 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
 def subtract(base: list[Interval], cut: list[Interval]) -> list[Interval]:
     """Return ``base`` minus ``cut`` (both merged) as a merged list.
 
-    A two-pointer walk. Cost: O(n + m).
+    Cost: O(n + m) (see :func:`subtract_tagged`).
     """
-    out: list[Interval] = []
+    return [(a, b) for a, b, _ in subtract_tagged([(a, b, None) for a, b in base], cut)]
+
+
+def subtract_tagged(
+    base: list[tuple[int, int, T]], cut: list[Interval]
+) -> list[tuple[int, int, T]]:
+    """Return ``base`` minus ``cut``; each piece keeps the tag of the interval it came from.
+
+    ``base`` is sorted and its intervals do not overlap; ``cut`` is merged. A two-pointer
+    walk. Cost: O(n + m).
+    """
+    out: list[tuple[int, int, T]] = []
     j = 0
     m = len(cut)
-    for a, b in base:
+    for a, b, tag in base:
         while j < m and cut[j][1] <= a:
             j += 1
         k = j
         while k < m and cut[k][0] < b:
             ca, cb = cut[k]
             if ca > a:
-                out.append((a, ca))
+                out.append((a, ca, tag))
             if cb >= b:
                 a = b
                 break
             a = max(a, cb)
             k += 1
         if a < b:
-            out.append((a, b))
+            out.append((a, b, tag))
     return out
 
 

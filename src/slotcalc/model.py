@@ -232,6 +232,14 @@ def _instant_years(moment: datetime, path: str) -> datetime:
     return moment
 
 
+def _read_zone(value: object) -> ZoneInfo:
+    """Return the zone of a ``timezone`` field (errors point at ``/timezone``)."""
+    try:
+        return load_zone(value)
+    except SlotcalcError as e:
+        raise e.under("timezone") from None
+
+
 def read_moment(value: object, path: str = "") -> date | datetime:
     """Return a query bound: a local ``date`` or an aware ``datetime``."""
     if isinstance(value, datetime):
@@ -361,10 +369,7 @@ class Schedule(_Frozen):
         weekly: Mapping[str, WallIntervals] | None = None,
         overrides: Iterable[Override] = (),
     ) -> None:
-        try:
-            zone = load_zone(timezone)
-        except SlotcalcError as e:
-            raise e.under("timezone") from None
+        zone = _read_zone(timezone)
         _set(self, "zone", zone)
         _set(self, "timezone", zone_name(zone))
         if weekly is None:
@@ -623,10 +628,7 @@ class Query(_Frozen):
             _set(self, "zone", None)
             _set(self, "timezone", None)
         else:
-            try:
-                zone = load_zone(timezone)
-            except SlotcalcError as e:
-                raise e.under("timezone") from None
+            zone = _read_zone(timezone)
             _set(self, "zone", zone)
             _set(self, "timezone", zone_name(zone))
         _set(self, "now", None if now is None else read_instant(now, "/now"))
