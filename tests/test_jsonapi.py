@@ -211,8 +211,10 @@ CASES: list[tuple[str, Doc, str, str]] = [
      "/schedule/overrides"),
     ("duration a string", changed(BASE, "/event/duration", "60"), "invalid_request",
      "/event/duration"),
-    ("duration a float", changed(BASE, "/event/duration", 60.0), "invalid_request",
+    ("duration with a fraction", changed(BASE, "/event/duration", 60.5), "invalid_duration",
      "/event/duration"),
+    ("capacity with a fraction", changed(BASE, "/event/capacity", 2.5), "invalid_value",
+     "/event/capacity"),
     ("bool is not an int", changed(BASE, "/event/capacity", True), "invalid_request",
      "/event/capacity"),
     ("seats a bool", changed(BASE, "/busy/1/seats", False), "invalid_request", "/busy/1/seats"),
@@ -527,3 +529,10 @@ def test_a_url_is_fetched_once_per_answer(reads: list[tuple[int, int]],
     doc["query"] = {"start": "2026-12-09", "end": "2026-12-13", "now": "2026-11-30T12:00:00Z"}
     assert answer_request(doc)["next_available"] == "2026-12-14T10:00:00-05:00"
     assert fetched == ["https://calendar.example/busy.ics"] and len(reads) == 2
+
+
+def test_whole_floats_are_integers() -> None:
+    """JSON has only numbers: 60.0 is the whole number 60 (documented in docs/choices.md)."""
+    as_float = answer_request(changed(BASE, "/event/duration", 60.0))
+    assert "error" not in as_float
+    assert as_float == answer_request(changed(BASE, "/event/duration", 60))

@@ -53,7 +53,9 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("invalid_request", lambda: Override(datetime(2026, 12, 7, tzinfo=UTC)), "/date"),
     ("invalid_request", lambda: EventPolicy("30"), "/duration"),  # type: ignore[arg-type]
     ("invalid_request", lambda: EventPolicy(30, step=True), "/step"),
-    ("invalid_request", lambda: EventPolicy(30, capacity=1.5), "/capacity"),  # type: ignore[arg-type]
+    ("invalid_value", lambda: EventPolicy(30, capacity=1.5), "/capacity"),  # type: ignore[arg-type]
+    ("invalid_duration", lambda: EventPolicy(30.5), "/duration"),  # type: ignore[arg-type]
+    ("invalid_request", lambda: EventPolicy("30"), "/duration"),  # type: ignore[arg-type]
     ("invalid_request", lambda: Busy(1700000000, "2026-12-07T10:00:00Z"), "/start"),  # type: ignore[arg-type]
     ("invalid_request", lambda: Busy("2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z", id=7),  # type: ignore[arg-type]
      "/id"),

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from . import api
 from ._engine import SEARCH_DAYS
 from ._tz import DAY, to_epoch
-from .errors import InvalidRequest, InvalidValue, SlotcalcError, pointer
+from .errors import InvalidDuration, InvalidRequest, InvalidValue, SlotcalcError, pointer
 from .model import (
     Busy,
     EventPolicy,
@@ -36,7 +36,9 @@ from .model import (
     Query,
     Schedule,
     Team,
+    _type_name,
     read_instant,
+    read_whole,
 )
 
 if TYPE_CHECKING:  # the iCalendar adapter is optional: imported only for requests with calendars
@@ -94,24 +96,6 @@ class HostRequest(NamedTuple):
     busy: tuple[Busy, ...]
     calendars: tuple[CalendarSource, ...]
     path: str
-
-
-def _type_name(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, Mapping):
-        return "object"
-    if isinstance(value, (list, tuple)):
-        return "array"
-    return type(value).__name__
 
 
 def _at(err: SlotcalcError, path: str) -> SlotcalcError:
@@ -173,10 +157,8 @@ def _string(value: object, path: str, what: str) -> str:
 
 
 def _integer(value: object, path: str, what: str) -> int:
-    """Return ``value`` if it is an integer (a boolean or a float like 30.0 is not)."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidRequest(f"{what} must be an integer, not {_type_name(value)}", path)
-    return value
+    """Return ``value`` as an int (a whole number; ``30.0`` is 30), as the model reads it."""
+    return read_whole(value, what, InvalidDuration if what == "duration" else InvalidValue, path)
 
 
 # ---------------------------------------------------------------------------------------------

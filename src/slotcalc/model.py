@@ -85,7 +85,34 @@ _INSTANT = re.compile(
 
 
 def _type_name(value: object) -> str:
-    return "null" if value is None else type(value).__name__
+    """Return the JSON name of ``value``'s type (``string``, ``integer``, ``object``…)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return type(value).__name__
+
+
+def read_whole(value: object, what: str, code: type[SlotcalcError] = InvalidValue,
+               path: str = "") -> int:
+    """Return ``value`` as an int: an int, or a float with no fraction (see :func:`read_int`)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidRequest(f"{what} must be an integer, not {_type_name(value)}", path)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise code(f"{what} must be a whole number, got {value}", path)
+        return int(value)
+    return value
 
 
 def read_int(
@@ -96,9 +123,13 @@ def read_int(
     code: type[SlotcalcError] = InvalidValue,
     path: str = "",
 ) -> int:
-    """Return ``value`` if it is an int (not a bool) in ``[lo, hi]``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidRequest(f"{what} must be an integer, not {_type_name(value)}", path)
+    """Return ``value`` as an int in ``[lo, hi]``.
+
+    A bool or a non-number is a wrong type (``InvalidRequest``). A float is a number, as JSON
+    has only numbers: a whole one (``30.0``) is taken as the int, any other (``30.5``, NaN) is
+    a bad value (``code``), like one out of range.
+    """
+    value = read_whole(value, what, code, path)
     if not lo <= value <= hi:
         raise code(f"{what} must be between {lo} and {hi}, got {value}", path)
     return value
