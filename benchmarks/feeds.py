@@ -39,10 +39,11 @@ _VTIMEZONES = {
 }
 
 _WORDS = (
-    "planning review sync budget roadmap customer onboarding retro design hiring interview "
-    "quarterly release incident follow-up workshop training lunch dentist school pickup "
-    "Übergabe Besprechung café naïve déjà-vu team product marketing sales legal offsite"
-).split()
+    "planning", "review", "sync", "budget", "roadmap", "customer", "onboarding", "retro",
+    "design", "hiring", "interview", "quarterly", "release", "incident", "follow-up", "workshop",
+    "training", "lunch", "dentist", "school", "pickup", "Übergabe", "Besprechung", "café",
+    "naïve", "déjà-vu", "team", "product", "marketing", "sales", "legal", "offsite",
+)
 _NAMES = ("anna", "ben", "chloé", "dmitri", "eva", "farid", "grace", "hiro", "ines", "jonas",
           "kofi", "lena", "mateo", "nina", "oskar", "priya", "quentin", "rosa", "sven", "tara")
 
@@ -166,7 +167,8 @@ def google_style_feed(n_events: int = 5000, n_recurring: int = 200, seed: int = 
         if rng.random() < 0.1:
             day = _start(rng).date()
             w.line(f"DTSTART;VALUE=DATE:{day:%Y%m%d}")
-            w.line(f"DTEND;VALUE=DATE:{day + timedelta(days=rng.choice((1, 1, 1, 2, 3, 7))):%Y%m%d}")
+            last = day + timedelta(days=rng.choice((1, 1, 1, 2, 3, 7)))
+            w.line(f"DTEND;VALUE=DATE:{last:%Y%m%d}")
         else:
             w.times(_start(rng), rng.choice((15, 30, 30, 45, 60, 60, 90, 120, 240)), _zone(rng))
         r = rng.random()
@@ -190,7 +192,8 @@ def google_style_feed(n_events: int = 5000, n_recurring: int = 200, seed: int = 
             rule = "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR"
             step = timedelta(days=1)
         elif kind < 0.92:
-            rule = f"FREQ=MONTHLY;BYDAY={rng.choice((1, 2, 3, -1))}{('MO', 'TU', 'WE', 'TH', 'FR')[rng.randrange(5)]}"
+            nth = rng.choice((1, 2, 3, -1))
+            rule = f"FREQ=MONTHLY;BYDAY={nth}{('MO', 'TU', 'WE', 'TH', 'FR')[rng.randrange(5)]}"
             step = timedelta(days=30)
         else:
             rule = "FREQ=YEARLY"

@@ -14,10 +14,13 @@ with one UID and the same RECURRENCE-ID (or none), those with the highest SEQUEN
 a tie all of them count (nothing tells which is current, and blocking both never books over a
 real meeting).
 
-The end of an instance: DTEND gives an exact length (RFC 5545 §3.8.5.3: the same number of
-seconds for every instance); DURATION a nominal one (days and weeks in wall time, then exact
-hours, minutes, seconds); neither gives one day for an all-day (DATE) event and nothing for a
-timed one: a zero-length instance blocks nothing and is left out.
+The end of an instance: a DTEND on the same wall clock as DTSTART (same zone, or both
+floating, or both UTC) gives every instance the same wall-clock length, so a 22:00–06:00
+shift ends at 06:00 on the night clocks change too (as calendar applications show it; RFC
+5545 §3.8.5.3 would keep the exact number of seconds instead); a DTEND in another zone gives
+an exact length; DURATION a nominal one (days and weeks in wall time, then exact hours,
+minutes, seconds, as RFC 5545 §3.3.6 says); neither gives one day for an all-day (DATE) event
+and nothing for a timed one: a zero-length instance blocks nothing and is left out.
 
 Time zones (SPEC §2): a TZID naming an IANA zone, or a Windows zone, uses that zone's current
 rules even when the feed has a VTIMEZONE of that name; any other TZID uses the feed's
@@ -58,6 +61,7 @@ SKIPPED = "calendar_component_skipped"
 UNKNOWN_TZID = "calendar_unknown_tzid"
 DAY = 86400
 _MARGIN = timedelta(days=5)  # more than any UTC offset a feed can write (±99:59)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
 
 
 class TooMuch(Exception):
@@ -95,14 +99,16 @@ class _Moment(NamedTuple):
 
 class _Length(NamedTuple):
     days: int  # nominal days, added in wall time
-    seconds: int  # exact seconds, added after
+    seconds: int  # exact seconds, added after (with ``wall``: wall-clock seconds too)
+    wall: bool = False  # the whole length is wall-clock time (DTEND in DTSTART's zone)
+    exact: int = 0  # with ``wall``: the master's length in seconds, for an end in a DST gap
 
 
 class _Component:
     """One VEVENT, read: its start, length, busy flag, recurrence and identity."""
 
-    __slots__ = ("busy", "exdates", "exdays", "future", "length", "line", "rdates", "rid",
-                 "rules", "sequence", "start", "uid")
+    __slots__ = ("busy", "exprops", "future", "length", "line", "rdates", "rid", "rules",
+                 "sequence", "start", "uid")
 
     def __init__(self, line: int, uid: str | None, start: _Moment, length: _Length,
                  busy: bool, sequence: int) -> None:
@@ -116,8 +122,7 @@ class _Component:
         self.future = False  # RANGE=THISANDFUTURE
         self.rules: list[tuple[RuleSpec, RawProp]] = []
         self.rdates: list[tuple[int, int | None]] = []  # (start, explicit end or None)
-        self.exdates: set[int] = set()
-        self.exdays: set[date] = set()
+        self.exprops: list[RawProp] = []  # EXDATE lines, read when the window is known
 
 
 class _Context:
@@ -188,6 +193,11 @@ def _length(ctx: _Context, ev: RawEvent, start: _Moment) -> _Length:
         seconds = end.epoch - start.epoch
         if seconds < 0:
             raise _Skip(f"DTEND {ev.dtend.value} is before DTSTART", ev.dtend.line)
+        if start.kind != DATE and end.kind != DATE and end.zone is start.zone:
+            # both ends on one wall clock: every instance ends at the same wall time
+            delta = end.wall - start.wall
+            if delta.days >= 0:
+                return _Length(delta.days, delta.seconds, True, seconds)
         return _Length(0, seconds)
     if ev.duration is not None:
         days, seconds = parse_duration(ev.duration.value)
@@ -265,22 +275,17 @@ def _read(ctx: _Context, ev: RawEvent, master: _Component | None = None) -> _Com
                     comp.rdates.append((ctx.moment(rdate, item).epoch, None))
         except ValueError as exc:
             raise _Skip(f"RDATE {rdate.value!r}: {exc}", rdate.line) from None
-    for exdate in ev.exdates:
-        try:
-            for item in exdate.value.split(","):
-                item = item.strip()
-                if not item:
-                    continue
-                moment = ctx.moment(exdate, item)
-                comp.exdates.add(moment.epoch)
-                if moment.kind == DATE:
-                    comp.exdays.add(moment.wall.date())
-        except ValueError as exc:
-            raise _Skip(f"EXDATE {exdate.value!r}: {exc}", exdate.line) from None
+    comp.exprops = ev.exdates
     return comp
 
 
 def _end(zone: WallZone, wall: datetime, start: int, length: _Length) -> int:
+    """Return the end of an instance starting at ``start`` (wall time ``wall`` in ``zone``)."""
+    if length.wall:
+        end = zone.wall_to_epoch(wall + timedelta(days=length.days, seconds=length.seconds))
+        # a start in a DST gap is read after the gap and may pass the wall-clock end: then
+        # the instance keeps the master's length rather than blocking nothing
+        return end if end > start or not length.exact else start + length.exact
     if length.days:
         return zone.wall_to_epoch(wall + timedelta(days=length.days)) + length.seconds
     return start + length.seconds
@@ -302,7 +307,9 @@ class _Series:
             self.wall = start.wall
         self.widen = widen
 
-    def instances(self) -> list[tuple[int, int, int]]:
+    def instances(self) -> list[tuple[int, int]]:
+        """Return ``(start, end)`` of every instance that can touch the window (widened by
+        the instance length and the THISANDFUTURE shifts), EXDATEs taken out."""
         ctx = self.ctx
         comp = self.comp
         zone = self.zone
@@ -310,7 +317,8 @@ class _Series:
         span = length.days * DAY + 2 * 3600 + length.seconds + self.widen
         lo_wall = zone.epoch_to_wall(ctx.lo - span) - timedelta(days=1)
         hi_wall = zone.epoch_to_wall(ctx.hi + self.widen) + timedelta(days=1)
-        starts: dict[int, tuple[datetime | None, int | None]] = {}
+        starts: dict[int, datetime] = {}
+        ends: dict[int, int] = {}  # RDATE periods with their own end
         dtstart_in = True
         untils: list[int | None] = []
         for spec, prop in comp.rules:
@@ -319,8 +327,8 @@ class _Series:
             if spec.until is not None:
                 kind, value = spec.until
                 if kind == UTC:
-                    until_epoch = value_epoch = UTC_ZONE.wall_to_epoch(value)
-                    until_wall = zone.epoch_to_wall(value_epoch)
+                    until_epoch = UTC_ZONE.wall_to_epoch(value)
+                    until_wall = zone.epoch_to_wall(until_epoch)
                     if comp.start.kind != DATE:
                         until_wall += timedelta(hours=3)  # fold slack; exact check below
                 elif kind == DATE and comp.start.kind != DATE:
@@ -334,39 +342,120 @@ class _Series:
                 walls = expand(spec, self.wall, lo_wall, hi_wall, until_wall,
                                ctx.max_instances)
             except TooManyInstances:
-                raise TooMuch(f"line {prop.line}: RRULE:{prop.value} yields more than "
-                              f"{ctx.max_instances} instances in the window (the "
-                              "max_instances limit)", prop.line) from None
-            exact = spec.until is not None and spec.until[0] == UTC and comp.start.kind != DATE
-            for wall in walls:
-                t = zone.wall_to_epoch(wall)
-                if exact and until_epoch is not None and t > until_epoch:
-                    continue
-                starts.setdefault(t, (wall, None))
+                raise TooMuch(f"line {comp.line}: the VEVENT's RRULE:{prop.value} yields more "
+                              f"than {ctx.max_instances} instances in the window (the "
+                              "max_instances limit)", comp.line) from None
+            epochs = zone.walls_to_epochs(walls)
+            if spec.until is not None and spec.until[0] == UTC and comp.start.kind != DATE:
+                assert until_epoch is not None
+                for wall, t in zip(walls, epochs, strict=True):
+                    if t <= until_epoch:
+                        starts.setdefault(t, wall)
+            else:
+                for wall, t in zip(walls, epochs, strict=True):
+                    starts.setdefault(t, wall)
         if untils and all(u is not None for u in untils):
             dtstart_in = comp.start.epoch <= max(u for u in untils if u is not None)
         if dtstart_in and lo_wall <= self.wall <= hi_wall:
-            starts.setdefault(zone.wall_to_epoch(self.wall), (self.wall, None))
+            starts.setdefault(zone.wall_to_epoch(self.wall), self.wall)
         for t, end in comp.rdates:
-            if ctx.lo - span <= t <= ctx.hi + self.widen and (t not in starts or end is not None):
-                starts[t] = (None, end)
-        out: list[tuple[int, int, int]] = []
-        for t, (known, end) in starts.items():
-            if t in comp.exdates:
-                continue
-            wall = known if known is not None else zone.epoch_to_wall(t)
-            if comp.exdays and wall.date() in comp.exdays:
-                continue
-            out.append((t, t, end if end is not None else _end(zone, wall, t, length)))
-        return out
+            if ctx.lo - span <= t <= ctx.hi + self.widen:
+                if t not in starts:
+                    starts[t] = zone.epoch_to_wall(t)
+                if end is not None:
+                    ends[t] = end
+        exdates, exdays = self._exdates(span)
+        kept = [(t, wall) for t, wall in starts.items()
+                if t not in exdates and not (exdays and wall.date() in exdays)]
+        if length.wall:  # every end at the same wall-clock distance: convert them at once
+            delta = timedelta(days=length.days, seconds=length.seconds)
+            finish = zone.walls_to_epochs([wall + delta for _, wall in kept])
+            return [(t, ends.get(t, e if e > t else t + length.exact))
+                    for (t, _), e in zip(kept, finish, strict=True)]
+        if not length.days:
+            seconds = length.seconds
+            return [(t, ends.get(t, t + seconds)) for t, _ in kept]
+        return [(t, ends[t] if t in ends else _end(zone, wall, t, length)) for t, wall in kept]
+
+    def _exdates(self, span: int) -> tuple[set[int], set[date]]:
+        """Read the EXDATEs that can remove an instance touching the window (those far from
+        it are not read). Raises _Skip for one that cannot be read."""
+        comp = self.comp
+        if not comp.exprops:
+            return set(), set()
+        ctx = self.ctx
+        margin = int(_MARGIN.total_seconds())
+        lo_text = _date_text(ctx.lo - span - self.widen - margin)
+        hi_text = _date_text(ctx.hi + self.widen + margin)
+        exdates: set[int] = set()
+        exdays: set[date] = set()
+        for prop in comp.exprops:
+            for item in prop.value.split(","):
+                item = item.strip()
+                if not item or (item[:8].isdigit() and not lo_text <= item[:8] <= hi_text):
+                    continue
+                try:
+                    moment = ctx.moment(prop, item)
+                except ValueError as exc:
+                    raise _Skip(f"EXDATE {prop.value!r}: {exc}", prop.line) from None
+                exdates.add(moment.epoch)
+                if moment.kind == DATE:
+                    exdays.add(moment.wall.date())
+        return exdates, exdays
+
+
+def _date_text(t: int) -> str:
+    """The YYYYMMDD of instant ``t`` in UTC (callers widen by :data:`_MARGIN` first)."""
+    return (_EPOCH_NAIVE + timedelta(seconds=t)).strftime("%Y%m%d")
 
 
 def _overlaps(a: int, b: int, lo: int, hi: int) -> bool:
     return b > a and a < hi and b > lo
 
 
+def _excludes(ctx: _Context, master: _Component, t: int) -> bool:
+    """Return whether an EXDATE of ``master`` removes its instance at instant ``t``."""
+    if not master.exprops:
+        return False
+    zone = master.start.zone
+    if master.start.kind == UTC and ctx.xwr is not None:
+        zone = ctx.xwr
+    day = zone.epoch_to_wall(t).date()
+    near = {(day + timedelta(days=k)).strftime("%Y%m%d") for k in (-2, -1, 0, 1, 2)}
+    for prop in master.exprops:
+        for item in prop.value.split(","):
+            item = item.strip()
+            if item[:8] not in near:
+                continue
+            try:
+                moment = ctx.moment(prop, item)
+            except ValueError:
+                continue
+            if moment.epoch == t or (moment.kind == DATE and moment.wall.date() == day):
+                return True
+    return False
+
+
+def _skipped(ctx: _Context, line: int, exc: _Skip, what: str = "VEVENT") -> None:
+    ctx.warnings.append((SKIPPED, f"line {line}: {what} skipped: {exc.message}", line))
+
+
 def _group(ctx: _Context, events: list[RawEvent], out: list[tuple[int, int]]) -> None:
     """Add the busy instances of all components with one UID to ``out``."""
+    lo, hi = ctx.lo, ctx.hi
+    if len(events) == 1 and events[0].rid is None and not events[0].rrules \
+            and not events[0].rdates:
+        # one plain event: the common case
+        try:
+            comp = _read(ctx, events[0])
+        except _Skip as exc:
+            _skipped(ctx, events[0].line, exc)
+            return
+        moment = comp.start
+        end = _end(moment.zone, moment.wall, moment.epoch, comp.length)
+        if comp.busy and end > moment.epoch and moment.epoch < hi and end > lo:
+            out.append((moment.epoch, end))
+        return
     masters: list[_Component] = []
     raw_overrides: list[RawEvent] = []
     for ev in events:
@@ -376,9 +465,7 @@ def _group(ctx: _Context, events: list[RawEvent], out: list[tuple[int, int]]) ->
         try:
             masters.append(_read(ctx, ev))
         except _Skip as exc:
-            ctx.warnings.append((SKIPPED, f"line {ev.line}: VEVENT skipped: {exc.message}"
-                                 + (f" (line {exc.line})" if exc.line != ev.line else ""),
-                                 ev.line))
+            _skipped(ctx, ev.line, exc)
     if masters:
         top = max(c.sequence for c in masters)
         masters = [c for c in masters if c.sequence == top]
@@ -387,17 +474,18 @@ def _group(ctx: _Context, events: list[RawEvent], out: list[tuple[int, int]]) ->
         try:
             comp = _read(ctx, ev, masters[0] if masters else None)
         except _Skip as exc:
-            ctx.warnings.append((SKIPPED, f"line {ev.line}: VEVENT skipped: {exc.message}"
-                                 + (f" (line {exc.line})" if exc.line != ev.line else ""),
-                                 ev.line))
+            _skipped(ctx, ev.line, exc)
             continue
         assert comp.rid is not None
         overrides.setdefault(comp.rid, []).append(comp)
     kept: list[_Component] = []
-    for comps in overrides.values():
+    for rid, comps in list(overrides.items()):
         top = max(c.sequence for c in comps)
+        if any(_excludes(ctx, m, rid) for m in masters):
+            # the instance was deleted after it was changed: the series now excludes it
+            del overrides[rid]
+            continue
         kept.extend(c for c in comps if c.sequence == top)
-    lo, hi = ctx.lo, ctx.hi
     for comp in kept:
         end = _end(comp.start.zone, comp.start.wall, comp.start.epoch, comp.length)
         if comp.busy and _overlaps(comp.start.epoch, end, lo, hi):
@@ -408,6 +496,8 @@ def _group(ctx: _Context, events: list[RawEvent], out: list[tuple[int, int]]) ->
     widen = max((abs(c.start.epoch - rid) + c.length.days * DAY + c.length.seconds
                  for rid, c in future), default=0)
     for master in masters:
+        if not master.busy and not future:
+            continue  # a free series: only its overrides can be busy
         if not (master.rules or master.rdates):
             end = _end(master.start.zone, master.start.wall, master.start.epoch, master.length)
             if (master.busy and master.start.epoch not in overrides
@@ -415,9 +505,21 @@ def _group(ctx: _Context, events: list[RawEvent], out: list[tuple[int, int]]) ->
                 out.append((master.start.epoch, end))
             continue
         series = _Series(ctx, master, widen)
-        for orig, start, end in series.instances():
+        try:
+            found = series.instances()
+        except _Skip as exc:
+            _skipped(ctx, master.line, exc)
+            continue
+        if not future:
+            append = out.append
+            for start, end in found:
+                if end > start and start < hi and end > lo and start not in overrides:
+                    append((start, end))
+            continue
+        for orig, end in found:
             if orig in overrides:
                 continue
+            start = orig
             busy = master.busy
             i = bisect_right(future_rids, orig) - 1
             if i >= 0:
@@ -428,6 +530,18 @@ def _group(ctx: _Context, events: list[RawEvent], out: list[tuple[int, int]]) ->
                 busy = change.busy
             if busy and _overlaps(start, end, lo, hi):
                 out.append((start, end))
+
+
+def _guarded(ctx: _Context, events: list[RawEvent], out: list[tuple[int, int]]) -> None:
+    """:func:`_group`, with dates beyond what Python's datetime holds (the years 1 to 9999)
+    taken as a component that cannot be read."""
+    mark = len(out)
+    try:
+        _group(ctx, events, out)
+    except (OverflowError, ValueError) as exc:
+        del out[mark:]
+        line = min(ev.line for ev in events)
+        _skipped(ctx, line, _Skip(f"a date or duration out of range ({exc})", line))
 
 
 def _freebusy(ctx: _Context, fb: RawFreeBusy, out: list[tuple[int, int]]) -> None:
@@ -446,14 +560,13 @@ def _freebusy(ctx: _Context, fb: RawFreeBusy, out: list[tuple[int, int]]) -> Non
                 (kind, wall), end = parse_period(item)
             except ValueError as exc:
                 raise _Skip(f"FREEBUSY {item!r}: {exc}", prop.line) from None
-            zone = UTC_ZONE if kind == UTC else ctx.floating
-            a = zone.wall_to_epoch(wall)
+            a = ctx.resolve(params, kind, wall, prop.line).epoch
             if end[0] == -1:
                 assert isinstance(end[1], int)
                 b = a + end[1]
             else:
                 assert isinstance(end[1], datetime)
-                b = (UTC_ZONE if end[0] == UTC else ctx.floating).wall_to_epoch(end[1])
+                b = ctx.resolve(params, end[0], end[1], prop.line).epoch
             if b < a:
                 raise _Skip(f"FREEBUSY period {item} ends before it starts", prop.line)
             if _overlaps(a, b, ctx.lo, ctx.hi):
@@ -474,59 +587,59 @@ def busy_intervals(cal: RawCalendar, lo: int, hi: int, zone: WallZone,
     ctx = _Context(cal, zone, lo, hi, max_instances)
     lo_text = (datetime(1970, 1, 1) + timedelta(seconds=lo) - _MARGIN).strftime("%Y%m%d")
     hi_text = (datetime(1970, 1, 1) + timedelta(seconds=hi) + _MARGIN).strftime("%Y%m%d")
-    groups: dict[str, list[RawEvent | tuple[int, str]]] = {}
-    aside: dict[str, tuple[int, str]] = {}  # plain events outside the window, by UID
+    # Plain events whose dates lie outside the window are passed over, unless another
+    # component shares their UID (then SEQUENCE decides between them): two passes.
+    groups: dict[str, list[RawEvent | tuple[int, str, int]]] = {}
     loners: list[RawEvent] = []
-    for line, body, uid, first, last, recurring in cal.quick:
+    read: list[RawEvent] = []  # events whose UID the fast path did not read
+    quick = cal.quick
+    passed = 0
+    for line, text, limit, uid, first, last, recurring in quick:
+        if not recurring and (last < lo_text or first > hi_text):  # type: ignore[operator]
+            passed += 1
+            continue
         if uid is None:
-            loners.append(RawEvent.from_text(line, body))
+            read.append(RawEvent.from_text(line, text, limit))
             continue
         members = groups.get(uid)
-        if members is not None:
-            members.append((line, body))
-            continue
-        other = aside.pop(uid, None)
-        if other is not None:  # several components with this UID: all are read
-            groups[uid] = [other, (line, body)]
-            continue
-        if not recurring and last is not None and first is not None and (
-                last < lo_text or first > hi_text):
-            aside[uid] = (line, body)
-            continue
-        groups[uid] = [(line, body)]
-    for ev in cal.events:
+        if members is None:
+            groups[uid] = [(line, text, limit)]
+        else:
+            members.append((line, text, limit))
+    for ev in (*cal.events, *read):
         if ev.uid is None:
             loners.append(ev)
-            continue
-        other = aside.pop(ev.uid, None)
-        members = groups.setdefault(ev.uid, [])
-        if other is not None:
-            members.append(other)
-        members.append(ev)
+        else:
+            groups.setdefault(ev.uid, []).append(ev)
+    if passed and groups:
+        for line, text, limit, uid, first, last, recurring in quick:
+            if (not recurring and uid in groups
+                    and (last < lo_text or first > hi_text)):  # type: ignore[operator]
+                groups[uid].append((line, text, limit))
     out: list[tuple[int, int]] = []
     limit = max_instances
     for uid_members in groups.values():
-        events = [m if isinstance(m, RawEvent) else RawEvent.from_text(*m) for m in uid_members]
+        events = [m if isinstance(m, RawEvent) else RawEvent.from_text(*m)
+                  for m in uid_members]
         if len({ev.uid for ev in events}) == 1:
-            _group(ctx, events, out)
+            _guarded(ctx, events, out)
         else:  # a UID read by the fast path differs from the full reading: regroup
             regroup: dict[str | None, list[RawEvent]] = {}
             for ev in events:
                 regroup.setdefault(ev.uid, []).append(ev)
             for same in regroup.values():
-                _group(ctx, same, out)
+                _guarded(ctx, same, out)
         if len(out) > limit:
             break
     for ev in loners:
         if len(out) > limit:
             break
-        _group(ctx, [ev], out)
+        _guarded(ctx, [ev], out)
     for fb in cal.freebusy:
         try:
             _freebusy(ctx, fb, out)
         except _Skip as exc:
-            ctx.warnings.append((SKIPPED, f"line {fb.line}: VFREEBUSY skipped: {exc.message}",
-                                 fb.line))
+            _skipped(ctx, fb.line, exc, "VFREEBUSY")
     if len(out) > max_instances:
         raise TooMuch(f"the feed yields {len(out)} busy instances in the window, more than "
                       f"the max_instances limit of {max_instances}", 0)

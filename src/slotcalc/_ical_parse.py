@@ -22,6 +22,7 @@ pieces and never held twice.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -111,30 +112,54 @@ class RawEvent:
             self.problem_line = line
 
     @classmethod
-    def from_text(cls, line: int, body: str) -> RawEvent:
-        """Read the VEVENT whose text after ``BEGIN:VEVENT`` (up to ``END:VEVENT``) is ``body``
-        and whose BEGIN line is ``line``."""
-        sub = _Scanner()
-        sub.stack.append("VCALENDAR")
-        try:
-            sub.general("\nBEGIN:VEVENT" + body + "\nEND:VEVENT", line)
-        except Unreadable as exc:
-            event = cls(line)
-            event.fail(exc.message, exc.line)
-            return event
-        event = sub.cal.events[0]
-        if len(sub.cal.events) != 1 or len(sub.stack) != 1:
-            event.fail("the component's nested components are not well formed", line)
+    def from_text(cls, line: int, text: str, limit: int) -> RawEvent:
+        """Read the VEVENT the fast path kept (:data:`QuickEvent`): its properties are the
+        content lines of ``text[:limit]``; every property gets the component's ``line``."""
+        event = cls(line)
+        depth = 0
+        for name, rest in _LINE.findall(text, 0, limit):
+            name = name.upper()
+            if name == "BEGIN":  # (a nested component in a spelling the fast path let by)
+                depth += 1
+                continue
+            if name == "END":
+                depth -= 1
+                continue
+            split = _split_rest(rest)
+            if split is None or depth:
+                continue
+            params, value = split
+            attr = _ONCE.get(name)
+            if attr is not None:
+                if getattr(event, attr) is not None:
+                    event.fail(f"{name} occurs twice", line)
+                else:
+                    setattr(event, attr, RawProp(params, value, line))
+            elif name == "RRULE":
+                event.rrules.append(RawProp(params, value, line))
+            elif name == "EXDATE":
+                event.exdates.append(RawProp(params, value, line))
+            elif name == "RDATE":
+                event.rdates.append(RawProp(params, value, line))
+            elif name == "UID":
+                if event.uid is not None:
+                    event.fail("UID occurs twice", line)
+                event.uid = unescape_text(value) if "\\" in value else value
+            elif name == "STATUS":
+                event.status = value.strip().upper()
+            elif name == "TRANSP":
+                event.transp = value.strip().upper()
         return event
 
 
-# A VEVENT kept as text by the scanner's fast path: (line, body, uid, first, last, recurring).
-# ``body`` is the text after BEGIN:VEVENT up to END:VEVENT; ``uid`` its UID if it was read;
+# A VEVENT found by the scanner's fast path: (line, text, limit, uid, first, last, recurring).
+# ``text[:limit]`` holds its own properties (text after BEGIN:VEVENT, before a nested alarm or
+# END:VEVENT); ``uid`` its UID if it was read;
 # ``first``/``last`` the YYYYMMDD of its DTSTART and DTEND (or DTSTART's again without DTEND)
 # when they are plain DATE or DATE-TIME values; ``recurring`` is False only when the event
 # surely has no RRULE, RDATE, RECURRENCE-ID or DURATION and its DTSTART and DTEND are plain:
 # only such events may be judged by those dates alone; all others are read in full.
-QuickEvent = tuple[int, str, str | None, str | None, str | None, bool]
+QuickEvent = tuple[int, str, int, str | None, str | None, str | None, bool]
 
 
 class RawObservance:
@@ -197,9 +222,22 @@ _NAME_LIST = ("BEGIN|END|DTSTART|DTEND|DURATION|RRULE|RDATE|EXDATE|RECURRENCE-ID
 _LINE = re.compile(
     r"\n(?=[BEDRSUTFXbedrsutfx])((?i:" + _NAME_LIST + r"))(?=[;:])([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)"
 )
-# A line whose name is one of those names spelled in other than capital letters.
-_NON_CANONICAL = re.compile(r"\n(?=[bedrsutfx]|[A-Z-]++[a-z])(?i:" + _NAME_LIST + r")[;:]")
 _FOLD = re.compile(r"\r?\n[ \t]")
+# The fast path's properties (canonical spelling only: a batch with any other is read line by
+# line), with the same shape as _LINE.
+# The lines of an event the fast path must know about: nesting, anything that may recur or
+# last (RRULE, RDATE, RECURRENCE-ID, DURATION, in any case), and any line starting with a small
+# letter (a name spelled in small letters sends the event line by line).
+_MARKS = re.compile(r"\n(BEGIN|END|R|D[Uu]|[a-z])")
+_PLAIN = ["END"]
+_ALARM = ["BEGIN", "END", "END"]
+# DTSTART, DTEND, maybe DTSTAMP, and UID on unfolded lines, in that order, at the top of an
+# event (how Google writes them); groups: the start's and end's YYYYMMDD, the UID.
+_TOP = re.compile(
+    r"\r?\nDTSTART(?:;[^:\r\n]*)?:(\d{8})(?:T\d{6}Z?)?\r?\n"
+    r"DTEND(?:;[^:\r\n]*)?:(\d{8})(?:T\d{6}Z?)?\r?\n"
+    r"(?:DTSTAMP:[^\r\n]*\r?\n)?UID:([^\r\n]*)(?=\r?\n[^ \t])"
+)
 _ONCE = {"DTSTART": "dtstart", "DTEND": "dtend", "DURATION": "duration", "RECURRENCE-ID": "rid",
          "SEQUENCE": "sequence"}
 _CHUNK = 1 << 20  # characters per piece when the caller hands over one big string
@@ -258,6 +296,25 @@ def _split_quoted(rest: str) -> int:
     return -1
 
 
+def _split_rest(rest: str) -> tuple[str, str] | None:
+    """Return ``(params, value)`` of the rest of a content line after its name (unfolded; a
+    character split by folding restored), or None if it has no value."""
+    if "\n" in rest:
+        rest = _FOLD.sub("", rest)
+        if not rest.isascii():
+            with contextlib.suppress(UnicodeError):
+                rest = rest.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    rest = rest.rstrip("\r")
+    if rest[:1] == ":":
+        return "", rest[1:]
+    colon = rest.find(":")
+    if '"' in rest[:colon if colon >= 0 else len(rest)]:
+        colon = _split_quoted(rest)
+    if colon < 0:
+        return None
+    return rest[:colon], rest[colon + 1:]
+
+
 class _Scanner:
     """The reading state: the component stack and the components being filled."""
 
@@ -277,9 +334,6 @@ class _Scanner:
     def feed(self, text: str, first_line: int) -> None:
         """Read a run of whole logical lines (starting with a line feed) whose first line is
         ``first_line``. Plain VEVENTs go through the fast path, all else through :meth:`general`."""
-        if _NON_CANONICAL.search(text) is not None:
-            self.general(text, first_line)
-            return
         pieces = text.split(_EVENT)
         self.general(pieces[0], first_line)
         line = first_line + pieces[0].count("\n")
@@ -291,66 +345,77 @@ class _Scanner:
                 self.general(_EVENT + piece, here)
 
     def _fast_event(self, piece: str, line: int) -> bool:
-        """Keep a VEVENT written in the usual way as text (a :data:`QuickEvent`); return False
-        to have it read line by line instead. ``piece`` is the text after ``BEGIN:VEVENT``."""
-        if piece[:1] != "\n" and piece[:2] != "\r\n":
+        """Keep a VEVENT written in the usual way as its text (a :data:`QuickEvent`), with its
+        start and end dates and UID looked up; return False to have it read line by line.
+        ``piece`` is the text after ``BEGIN:VEVENT`` up to the next one. Cost: one scan of
+        the event's line starts, plus a few searches near its top."""
+        c = piece[:1]
+        if c != "\n" and (c != "\r" or piece[1:2] != "\n"):
             return False
-        end = piece.find("\nEND:VEVENT")
+        marks = _MARKS.findall(piece)  # the lines starting BEGIN, END, R or DU
+        end = piece.rfind("\nEND:VEVENT")
         if end < 0 or piece[end + 11:end + 12] not in ("\r", "\n", ""):
             return False
-        body = piece[:end]
-        nested = body.find("\nBEGIN")
-        if nested < 0:
-            outside = body
+        if marks == _PLAIN:
+            limit = end
+            recurring = False
         else:
-            # one nested component (an alarm) is common: look only outside of it
-            closing = body.rfind("\nEND")
-            if (closing < nested or body.count("\nBEGIN", nested) != 1
-                    or body.count("\nEND", nested) != 1):
+            if marks[-1] != "END" or marks.count("END") != marks.count("BEGIN") + 1:
+                return False  # something after END:VEVENT, or nesting to check line by line
+            if any(m.islower() for m in marks):
                 return False
-            eol = body.find("\n", closing + 1)
-            outside = body[:nested] if eol < 0 else body[:nested] + body[eol:]
-        if "\nEND" in outside:
-            return False
-        recurring = "\nR" in outside or "\nDU" in outside
-        first: str | None = None
-        last: str | None = None
-        uid: str | None = None
-        p = outside.find("\nDTSTART")
+            recurring = "R" in marks or "DU" in marks or "Du" in marks
+            limit = end
+            if "BEGIN" in marks:
+                # one nested component (an alarm) as the last part of the event
+                if marks.count("BEGIN") != 1:
+                    return False
+                closing = piece.rfind("\nEND", 0, end)
+                limit = piece.rfind("\nBEGIN", 0, closing)
+                if limit < 0 or piece.find("\n", closing + 1) != end:
+                    return False
+        if len(piece) > end + 14:
+            return False  # more after END:VEVENT (another component, X-WR-TIMEZONE, …)
+        m = _TOP.match(piece)
+        if m is not None and m.end() <= limit:
+            # the usual layout: DTSTART, DTEND (DTSTAMP) and UID on plain lines at the top
+            first, last, uid = m.group(1, 2, 3)
+            if "\\" in uid:
+                uid = unescape_text(uid)
+            self.cal.quick.append((line, piece, limit, uid, first, last, recurring))
+            return True
+        find = piece.find
+        first = last = uid = None
+        p = find("\nDTSTART", 0, limit)
         if p >= 0:
-            e = outside.find("\n", p + 8)
-            text = outside[p + 8:] if e < 0 else outside[p + 8:e]
-            value = text[text.rfind(":") + 1:].rstrip()
+            e = find("\n", p + 8)
+            v = e - 1 if piece[e - 1] == "\r" else e
+            value = piece[piece.rfind(":", p, v) + 1:v]
             if (len(value) in (8, 15, 16) and value[:8].isdigit()
-                    and (e < 0 or outside[e + 1:e + 2] not in (" ", "\t"))):
+                    and piece[e + 1:e + 2] not in (" ", "\t")):
                 first = value[:8]
-        p = outside.find("\nDTEND")
+        p = find("\nDTEND", 0, limit)
         if p >= 0:
-            e = outside.find("\n", p + 6)
-            text = outside[p + 6:] if e < 0 else outside[p + 6:e]
-            value = text[text.rfind(":") + 1:].rstrip()
+            e = find("\n", p + 6)
+            v = e - 1 if piece[e - 1] == "\r" else e
+            value = piece[piece.rfind(":", p, v) + 1:v]
             if (len(value) in (8, 15, 16) and value[:8].isdigit()
-                    and (e < 0 or outside[e + 1:e + 2] not in (" ", "\t"))):
+                    and piece[e + 1:e + 2] not in (" ", "\t")):
                 last = value[:8]
             else:
                 recurring = True  # an end the quick look cannot judge: read it in full
         else:
-            last = first
+            recurring = True  # no DTEND (or one spelled DTend): read it in full
         if first is None:
             recurring = True
-        p = outside.find("\nUID")
+        p = find("\nUID:", 0, limit)
         if p >= 0:
-            e = outside.find("\n", p + 4)
-            raw = outside[p + 4:] if e < 0 else outside[p + 4:e]
-            if raw[:1] == ":" and (e < 0 or outside[e + 1:e + 2] not in (" ", "\t")):
-                uid = raw[1:].rstrip("\r")
+            e = find("\n", p + 5)
+            if piece[e + 1:e + 2] not in (" ", "\t"):
+                uid = piece[p + 5:e - 1 if piece[e - 1] == "\r" else e]
                 if "\\" in uid:
                     uid = unescape_text(uid)
-        self.cal.quick.append((line, body, uid, first, last, recurring))
-        tail = piece[end + 11:]
-        if len(tail) > 2:
-            # what follows END:VEVENT before the next VEVENT (other components, END:VCALENDAR)
-            self.general(tail, line + body.count("\n") + 2)
+        self.cal.quick.append((line, piece, limit, uid, first, last, recurring))
         return True
 
     def general(self, text: str, first_line: int) -> None:
@@ -362,23 +427,9 @@ class _Scanner:
             at = m.start()
             number += text.count("\n", last, at)
             last = at
-            name = m.group(1)
-            rest = m.group(2)
-            if "\n" in rest:
-                rest = _FOLD.sub("", rest)
-            rest = rest.rstrip("\r")
-            if rest[:1] == ":":
-                params = ""
-                value = rest[1:]
-            else:
-                colon = rest.find(":")
-                if '"' in rest[:colon if colon >= 0 else len(rest)]:
-                    colon = _split_quoted(rest)
-                if colon < 0:
-                    continue
-                params = rest[:colon]
-                value = rest[colon + 1:]
-            self._line(name.upper(), params, value, number)
+            split = _split_rest(m.group(2))
+            if split is not None:
+                self._line(m.group(1).upper(), split[0], split[1], number)
 
     def _line(self, name: str, params: str, value: str, number: int) -> None:
         stack = self.stack
@@ -415,7 +466,18 @@ class _Scanner:
         if name == "END":
             what = value.strip().upper()
             if what not in stack:
-                raise Unreadable(f"line {number}: END:{what} without BEGIN:{what}", number)
+                if len(stack) <= 1:
+                    raise Unreadable(f"line {number}: END:{what} without BEGIN:{what}", number)
+                # a misspelt end of a component inside the calendar: take it as that end
+                why = f"END:{what} at line {number} does not match BEGIN:{stack[-1]}"
+                if self.outer is not None:
+                    self.outer.fail(why, number)
+                if self.fb is not None and self.fb.problem is None:
+                    self.fb.problem = why
+                    self.fb.problem_line = number
+                if self.tz is not None:
+                    self.tz.problem = why
+                what = stack[-1]
             while stack[-1] != what:
                 unclosed = stack.pop()
                 why = f"BEGIN:{unclosed} is not closed before END:{what} at line {number}"
@@ -442,7 +504,7 @@ class _Scanner:
             attr = _ONCE.get(name)
             if attr is not None:
                 if getattr(event, attr) is not None:
-                    event.fail(f"{name} occurs twice (line {number})", number)
+                    event.fail(f"{name} occurs twice", number)
                 else:
                     setattr(event, attr, RawProp(params, value, number))
             elif name == "RRULE":
@@ -453,7 +515,7 @@ class _Scanner:
                 event.rdates.append(RawProp(params, value, number))
             elif name == "UID":
                 if event.uid is not None:
-                    event.fail(f"UID occurs twice (line {number})", number)
+                    event.fail("UID occurs twice", number)
                 event.uid = unescape_text(value) if "\\" in value else value
             elif name == "STATUS":
                 event.status = value.strip().upper()
@@ -567,6 +629,7 @@ def parse_moment(value: str) -> tuple[int, datetime]:
     raise ValueError(f"{value!r} is not a DATE or DATE-TIME")
 
 
+_MAX_DAYS = 366 * 1000  # a DURATION longer than a thousand years is an error
 _DURATION = re.compile(
     r"([+-])?P(?:(\d+)W|(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?)",
     re.IGNORECASE,
@@ -582,23 +645,26 @@ def parse_duration(value: str) -> tuple[int, int]:
         raise ValueError(f"{value!r} is not a DURATION")
     sign = -1 if m.group(1) == "-" else 1
     weeks, days, hours, minutes, seconds = (int(g) if g else 0 for g in m.groups()[1:])
-    return sign * (weeks * 7 + days), sign * (hours * 3600 + minutes * 60 + seconds)
+    days += weeks * 7
+    seconds += hours * 3600 + minutes * 60
+    if days > _MAX_DAYS or seconds > _MAX_DAYS * 86400:
+        raise ValueError(f"{value!r} is longer than {_MAX_DAYS // 366} years")
+    return sign * days, sign * seconds
 
 
 def parse_period(value: str) -> tuple[tuple[int, datetime], tuple[int, datetime] | tuple[int, int]]:
     """Return a PERIOD (``start/end`` or ``start/duration``) as ``((kind, start), end)`` where
     ``end`` is ``(kind, datetime)`` or, for a duration, ``(-1, seconds)`` (days counted as
-    86400 s, as a period of time is exact). Raises ValueError."""
+    86400 s, as a period of time is exact). RFC 5545 wants date-times; two dates
+    (``19970101/19970102``) are accepted too. Raises ValueError."""
     a, sep, b = value.strip().partition("/")
     if not sep:
         raise ValueError(f"{value!r} is not a PERIOD")
     start = parse_moment(a)
-    if start[0] == DATE:
-        raise ValueError(f"{value!r}: a PERIOD starts with a DATE-TIME")
     if b[:1] in ("P", "p", "+", "-"):
         days, secs = parse_duration(b)
         return start, (-1, days * 86400 + secs)
     end = parse_moment(b)
-    if end[0] == DATE:
-        raise ValueError(f"{value!r}: a PERIOD ends with a DATE-TIME")
+    if (start[0] == DATE) != (end[0] == DATE):
+        raise ValueError(f"{value!r}: a PERIOD's ends are both dates or both date-times")
     return start, end

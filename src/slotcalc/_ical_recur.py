@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
 from dateutil.rrule import (
@@ -109,6 +110,7 @@ def _ints(value: str, lo: int, hi: int, what: str, *, zero: bool = True) -> Ints
     return tuple(out)
 
 
+@lru_cache(maxsize=1024)
 def parse_rrule(text: str) -> RuleSpec:
     """Return the :class:`RuleSpec` of an RRULE value (``FREQ=WEEKLY;BYDAY=MO,WE``).
 
@@ -279,12 +281,18 @@ def _one_per_period(spec: RuleSpec, start: datetime) -> bool:
         finer = f >= HOURLY + level  # HOURLY: the hour is the period itself, and so on
         if (given is not None) if finer else not same(given, value):
             return False
+    nth = spec.byday is not None and len(spec.byday) == 1 and 1 <= abs(spec.byday[0][1]) <= 4
     if f == YEARLY:
+        if nth:  # the 2nd Tuesday of one month: one a year, if DTSTART is one
+            return (spec.bymonth is not None and len(spec.bymonth) == 1
+                    and spec.bymonthday is None and _nth_weekdays(spec, start.date()))
         return (same(spec.bymonth, start.month) and same(spec.bymonthday, start.day)
                 and spec.byday is None and not (start.month == 2 and start.day == 29))
     if spec.bymonth is not None:
         return False
     if f == MONTHLY:
+        if nth:  # the 2nd Tuesday (or the last Friday): one a month, if DTSTART is one
+            return spec.bymonthday is None and _nth_weekdays(spec, start.date())
         return same(spec.bymonthday, start.day) and spec.byday is None and start.day <= 28
     if spec.bymonthday is not None:
         return False
@@ -300,6 +308,8 @@ def _at_risk(spec: RuleSpec) -> bool:
         return True
     if spec.bymonthday is not None and (spec.bymonth is not None or spec.byday is not None):
         return True
+    if spec.bymonth is not None and spec.interval > 1 and spec.freq != YEARLY:
+        return True  # MONTHLY;INTERVAL=3 from August never visits July
     if spec.byday is not None:
         if any(n and (abs(n) > 4 or spec.freq not in (MONTHLY, YEARLY)) for _, n in spec.byday):
             return True
@@ -480,6 +490,20 @@ def _tile_days(full: RuleSpec) -> int | None:
     return math.lcm(full.interval, 7) if full.byday else full.interval
 
 
+@lru_cache(maxsize=512)
+def _tile(full: RuleSpec, weekday: int, days: int) -> tuple[timedelta, ...]:
+    """Return the occurrences of one tile of a tiling rule (:func:`_tile_days`) as offsets
+    from the tile's first midnight, for a tile starting on ``weekday`` (from dateutil, on a
+    sample week: such a rule does not depend on the month or year)."""
+    if full.freq == DAILY and full.byday:
+        weekdays = {(weekday + k * full.interval) % 7 for k in range(days // full.interval)}
+        if not weekdays & {d for d, _ in full.byday}:
+            return ()  # the days the rule visits never fall on its weekdays
+    tile0 = datetime(2001, 1, 1 + weekday)  # 2001-01-01 was a Monday
+    rule = build_rrule(full, tile0, until=tile0 + timedelta(days=days, seconds=-1))
+    return tuple(t - tile0 for t in rule)
+
+
 def _tiled(full: RuleSpec, start: datetime, lo: datetime, hi: datetime,
            until: datetime | None, count: int | None, budget: int, days: int) -> list[datetime]:
     """Expand a rule that repeats every ``days`` days: dateutil gives the occurrences of one
@@ -491,8 +515,7 @@ def _tiled(full: RuleSpec, start: datetime, lo: datetime, hi: datetime,
     else:
         tile0 = datetime.combine(start.date(), time())
     step = timedelta(days=days)
-    pattern = [t - tile0 for t in build_rrule(full, tile0, until=tile0 + step
-                                              - timedelta(seconds=1))]
+    pattern = _tile(full, tile0.weekday(), days)
     if not pattern:
         return []
     first_tile = sum(1 for offset in pattern if tile0 + offset >= start)
@@ -501,7 +524,8 @@ def _tiled(full: RuleSpec, start: datetime, lo: datetime, hi: datetime,
         count -= first_tile + (skip - 1) * len(pattern)
         if count <= 0:
             return []
-    if (min(hi, until or hi) - max(lo, start)) / step * len(pattern) > budget * 1.05 + 2:
+    estimate = (min(hi, until or hi) - max(lo, start)) / step * len(pattern)
+    if min(estimate, count if count is not None else estimate) > budget * 1.05 + 2:
         raise TooManyInstances(budget + 1)
     out: list[datetime] = []
     seen = 0
@@ -536,8 +560,19 @@ def expand(spec: RuleSpec, start: datetime, lo: datetime, hi: datetime,
     ones before the window count too). Cost: O(occurrences in the window + periods skipped
     by dateutil's filters), plus O(days of the span) for rules whose filters may never match.
     """
-    if hi < lo or (until is not None and until < lo):
+    if hi < lo or hi < start or (until is not None and until < lo):
         return []
+    byday = spec.byday or ()
+    if spec.freq in (MONTHLY, YEARLY) and any(n for _, n in byday) and any(not n for _, n in byday):
+        # BYDAY=MO,-1FR means Mondays and the last Friday; dateutil would intersect the two
+        plain = spec._replace(byday=tuple(d for d in byday if not d[1]), total=None)
+        nth = spec._replace(byday=tuple(d for d in byday if d[1]), total=None)
+        if spec.total is None:
+            return sorted(set(expand(plain, start, lo, hi, until, budget))
+                          | set(expand(nth, start, lo, hi, until, budget)))
+        both = sorted(set(expand(plain, start, start, hi, until, budget))
+                      | set(expand(nth, start, start, hi, until, budget)))
+        return [t for t in both[:spec.total] if t >= lo]
     full = _defaults(spec, start)
     count = spec.total
     days = _tile_days(full)

@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule
 
-from ._ical_parse import DATE, FLOATING, RawTimezone, param_dict, parse_moment
+from ._ical_parse import DATE, RawTimezone, param_dict, parse_moment
+from ._ical_parse import UTC as UTC_KIND
 from ._ical_recur import RuleError, build_rrule, parse_rrule
 from ._tz import load_zone
 from ._windows_zones import windows_to_iana
@@ -46,8 +47,8 @@ _MAX_TRANSITIONS = 20_000
 
 def naive_epoch(moment: datetime) -> int:
     """Return the seconds from 1970-01-01 00:00 to the naive ``moment`` (read as UTC)."""
-    return ((moment.toordinal() - _EPOCH_ORDINAL) * DAY + moment.hour * 3600
-            + moment.minute * 60 + moment.second)
+    d = moment - _EPOCH
+    return d.days * DAY + d.seconds
 
 
 def naive_from_epoch(t: int) -> datetime:
@@ -70,6 +71,11 @@ class WallZone:
     def epoch_to_wall(self, t: int) -> datetime:
         """Return the naive local wall time at instant ``t``."""
         raise NotImplementedError  # pragma: no cover - every zone class overrides it
+
+    def walls_to_epochs(self, walls: list[datetime]) -> list[int]:
+        """Return :meth:`wall_to_epoch` of each of ``walls``."""
+        convert = self.wall_to_epoch
+        return [convert(w) for w in walls]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
@@ -106,6 +112,15 @@ class IanaZone(WallZone):
 
     def epoch_to_wall(self, t: int) -> datetime:
         return datetime.fromtimestamp(t, self.zone).replace(tzinfo=None)
+
+    def walls_to_epochs(self, walls: list[datetime]) -> list[int]:
+        utcoffset = self.zone.utcoffset
+        out: list[int] = []
+        for w in walls:
+            d = w - _EPOCH
+            off = utcoffset(w)
+            out.append(d.days * DAY + d.seconds - off.days * DAY - off.seconds)  # type: ignore[union-attr]
+        return out
 
 
 _OFFSET = re.compile(r"([+-])(\d\d)(\d\d)(\d\d)?")
@@ -170,10 +185,8 @@ class VTimezone(tzinfo, WallZone):
             if obs.dtstart is None or obs.offset_from is None or obs.offset_to is None:
                 raise ValueError(f"the {obs.kind} at line {obs.line} lacks DTSTART, "
                                  "TZOFFSETFROM or TZOFFSETTO")
-            kind, start = parse_moment(obs.dtstart.value)
-            if kind != FLOATING:
-                raise ValueError(f"the {obs.kind} at line {obs.line}: DTSTART must be a local "
-                                 "DATE-TIME")
+            # local time by RFC 5545; a DATE is read as its midnight, a stray "Z" ignored
+            _, start = parse_moment(obs.dtstart.value)
             off_from = _parse_offset(obs.offset_from.value)
             off_to = _parse_offset(obs.offset_to.value)
             rule = None
@@ -183,7 +196,7 @@ class VTimezone(tzinfo, WallZone):
                 if spec.until is not None:
                     u_kind, u_value = spec.until
                     # a UTC UNTIL is an instant; the rule runs in local time before the onset
-                    until = u_value + timedelta(seconds=off_from) if u_kind == 2 else u_value
+                    until = u_value + timedelta(seconds=off_from) if u_kind == UTC_KIND else u_value
                     if u_kind == DATE:
                         until = u_value + timedelta(days=1, seconds=-1)
                 rule = build_rrule(spec, start, until=until)
@@ -193,7 +206,7 @@ class VTimezone(tzinfo, WallZone):
                     if not item.strip():
                         continue
                     r_kind, r_value = parse_moment(item.split("/")[0])
-                    shift = 0 if r_kind == 2 else off_from
+                    shift = 0 if r_kind == UTC_KIND else off_from
                     rdates.append(naive_epoch(r_value) - shift)
             observances.append(_Observance(start, off_from, off_to, rule, rdates, obs.kind))
         return cls(raw.tzid or "", observances)

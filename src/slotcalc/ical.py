@@ -328,12 +328,20 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
         self.limit = limit
         self.count = 0
 
+    def http_error_302(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
+                       headers: Any) -> Any:
+        where = headers.get("location") or headers.get("uri")
+        if where:
+            target = urllib.parse.urljoin(req.full_url, where)
+            if urllib.parse.urlsplit(target).scheme.lower() not in ("http", "https"):
+                raise CalendarFetchFailed(f"{req.full_url} redirects to {where!r}: only http "
+                                          "and https are followed")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
     def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int,
                          msg: str, headers: Any, newurl: str) -> urllib.request.Request | None:
-        scheme = urllib.parse.urlsplit(newurl).scheme.lower()
-        if scheme not in ("http", "https", ""):
-            raise CalendarFetchFailed(f"{req.full_url} redirects to {newurl!r}: only http and "
-                                      "https are followed")
         self.count += 1
         if self.count > self.limit:
             raise CalendarFetchFailed(f"{req.full_url} redirects more than {self.limit} times "
