@@ -643,3 +643,22 @@ def test_a_window_open_for_ever_has_its_grid_on_the_clock() -> None:
     assert days[MON][:3] == ["00:00", "00:50", "01:40"]
     assert days[MON][-1] == "23:20"  # 28 × 50 minutes, then the clock starts again at midnight
     assert days["2026-12-08"][:2] == ["00:00", "00:50"]
+
+
+def test_hours_of_a_skipped_day_join_the_next_window_and_anchor_its_grid() -> None:
+    """Apia skipped Friday 30 December 2011. Friday's 00:00–01:00 resolve (offset before the
+    gap) to Saturday 00:00–01:00 +14, so they open the window that Saturday's 00:30–24:00 and
+    Sunday's 00:00–01:00 continue: its grid starts at Saturday 00:00, even when the range asked
+    starts on Sunday (regression: the engine once began that window at Saturday 00:30)."""
+    from slotcalc import EventPolicy, Query, Schedule, check_slot, find_slots
+
+    schedule = Schedule("Pacific/Apia", {"fri": [("00:00", "01:00")],
+                                         "sat": [("00:30", "24:00")],
+                                         "sun": [("00:00", "01:00")]})
+    event = EventPolicy(7)  # 1440 minutes after the anchor is not on a 7-minute grid
+    query = Query("2012-01-01", "2012-01-01", now="2011-12-01T00:00:00Z")
+    starts = [s.start.isoformat() for s in find_slots(schedule, event, query).slots]
+    assert starts[:2] == ["2012-01-01T00:02:00+14:00", "2012-01-01T00:09:00+14:00"]
+    got = check_slot(schedule, event, query, "2011-12-31T10:00:00Z")
+    assert (got.reason, got.next_available.isoformat() if got.next_available else None) == (
+        "off_grid", "2012-01-01T00:02:00+14:00")

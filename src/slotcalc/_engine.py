@@ -81,22 +81,36 @@ def day_windows(
     return merge(out)
 
 
+def spill_limit(table: OffsetTable, day: int) -> int:
+    """Return the latest instant that hours of a local date before ``day`` can reach.
+
+    A wall time ``L`` (local seconds, at most ``day``'s midnight) resolves to ``L − offset``
+    for an offset in force around it — the one before a gap when it falls in one — so the
+    smallest offset near that midnight bounds it. Usually this is ``day``'s own midnight; after
+    a gap it is later (a whole day later where Pacific/Apia skipped 30 December 2011).
+    Cost: O(log T).
+    """
+    base = day * DAY
+    near = table.segments(base - 3 * DAY, base + 3 * DAY)
+    return base - min(off for _, _, off in near)
+
+
 def windows_for(schedule: Schedule, table: OffsetTable, lo: int, hi: int) -> list[Window]:
     """Return the merged windows that may hold a slot ``[s, e)`` with ``lo <= s`` and ``e <= hi``.
 
-    A window open at the left edge of the expanded dates is followed back (doubling the
-    look-back) to its real start, so the grid of ``align="window"`` does not depend on the
-    range asked. Cost: O(D log D) for the D local dates spanned (more only for windows open
-    for days on end, up to :data:`MAX_LOOKBACK_DAYS`).
+    A window that the hours of the dates before the expanded ones could reach (it starts by
+    their :func:`spill_limit`) is followed back, doubling the look-back, to its real start, so
+    the grid of ``align="window"`` does not depend on the range asked. Cost: O(D log D) for
+    the D local dates spanned (more only for windows open for days on end, up to
+    :data:`MAX_LOOKBACK_DAYS`).
     """
-    first = table.local_day(lo) - 1
-    last = table.local_day(hi) + 1
+    first = table.local_day(lo) - 2
+    last = table.local_day(hi) + 2
     back = 0
     while True:
         start_day = first - back
         wins = day_windows(schedule, start_day, last, table)
-        edge = wall_to_epoch(schedule.zone, ordinal_date(start_day), 0)
-        open_at_edge = bool(wins) and wins[0][0] <= edge
+        open_at_edge = bool(wins) and wins[0][0] <= spill_limit(table, start_day)
         if not open_at_edge or back >= MAX_LOOKBACK_DAYS:
             break
         back = min(MAX_LOOKBACK_DAYS, max(7, back * 2))
