@@ -86,6 +86,10 @@ class _Handler(BaseHTTPRequestHandler):
             elif path.startswith("/hop/"):
                 left = int(path.rsplit("/", 1)[1])
                 self._redirect(f"/hop/{left - 1}" if left > 0 else "/ok")
+            elif path.startswith("/slowhop/"):
+                time.sleep(0.4)
+                left = int(path.rsplit("/", 1)[1])
+                self._redirect(f"/slowhop/{left - 1}" if left > 0 else "/ok")
             elif path.startswith("/loop/"):
                 self._redirect(f"/loop/{int(path.rsplit('/', 1)[1]) + 1}")
             elif path == "/html":
@@ -149,6 +153,13 @@ def test_timeout_is_for_the_whole_fetch(server: str) -> None:
     with pytest.raises(CalendarFetchFailed, match="timeout"):
         read_calendar(f"http://{server}/drip", timeout=1.0, **WINDOW)
     assert time.monotonic() - begin < 2.5
+
+
+def test_timeout_covers_every_redirect_hop(server: str) -> None:
+    begin = time.monotonic()
+    with pytest.raises(CalendarFetchFailed, match="timeout"):
+        read_calendar(f"http://{server}/slowhop/4", timeout=1.0, max_redirects=5, **WINDOW)
+    assert time.monotonic() - begin < 1.8
 
 
 def test_oversize_announced(server: str) -> None:

@@ -140,7 +140,7 @@ class _Context:
         self.warnings: list[tuple[str, str, int]] = []
         self.timezones = {tz.tzid: tz for tz in cal.timezones if tz.tzid is not None}
         self.built: dict[str, WallZone | str] = {}
-        self.warned: set[str] = set()
+        self.unknown: dict[str, tuple[int, str]] = {}  # TZID -> (first line, why)
         xwr = cal.x_wr_timezone
         if xwr is not None and xwr.value.strip():
             found = resolve_tzid(xwr.value.strip(), self.timezones, self.built)
@@ -155,11 +155,18 @@ class _Context:
         found = resolve_tzid(tzid, self.timezones, self.built)
         if isinstance(found, WallZone):
             return found
-        if tzid not in self.warned:
-            self.warned.add(tzid)
-            self.warnings.append((UNKNOWN_TZID, f"line {line}: TZID {tzid!r} is unknown "
-                                  f"({found}); its times are read in {self.zone.name}", line))
+        seen = self.unknown.get(tzid)
+        if seen is None or line < seen[0]:
+            self.unknown[tzid] = (line, found)  # reported once, at its first line
         return self.zone
+
+    def finish(self) -> list[tuple[str, str, int]]:
+        """Return all warnings, in line order."""
+        for tzid, (line, why) in self.unknown.items():
+            self.warnings.append((UNKNOWN_TZID, f"line {line}: TZID {tzid!r} is unknown "
+                                  f"({why}); its times are read in {self.zone.name}", line))
+        self.unknown.clear()
+        return sorted(self.warnings, key=lambda w: (w[2], w[0], w[1]))
 
     def moment(self, prop: RawProp, value: str | None = None) -> _Moment:
         """Read a DATE / DATE-TIME (UTC, TZID or floating) value of ``prop`` (or ``value``,
@@ -367,11 +374,26 @@ class _Series:
         exdates, exdays = self._exdates(span)
         kept = [(t, wall) for t, wall in starts.items()
                 if t not in exdates and not (exdays and wall.date() in exdays)]
-        if length.wall:  # every end at the same wall-clock distance: convert them at once
-            delta = timedelta(days=length.days, seconds=length.seconds)
-            finish = zone.walls_to_epochs([wall + delta for _, wall in kept])
-            return [(t, ends.get(t, e if e > t else t + length.exact))
-                    for (t, _), e in zip(kept, finish, strict=True)]
+        if length.wall and kept:
+            # every end at the same wall-clock distance: where no offset change lies between
+            # start and end that distance is the elapsed time; else convert the wall time
+            step = length.days * DAY + length.seconds
+            first = min(t for t, _ in kept)
+            changes = zone.transitions(first, max(t for t, _ in kept) + step + 2 * 3600)
+            delta = timedelta(seconds=step)
+            out: list[tuple[int, int]] = []
+            for t, wall in kept:
+                end = ends.get(t)
+                if end is None:
+                    i = bisect_right(changes, t)
+                    if i < len(changes) and changes[i] <= t + step + 2 * 3600:
+                        end = zone.wall_to_epoch(wall + delta)
+                        if end <= t:
+                            end = t + length.exact
+                    else:
+                        end = t + step
+                out.append((t, end))
+            return out
         if not length.days:
             seconds = length.seconds
             return [(t, ends.get(t, t + seconds)) for t, _ in kept]
@@ -574,6 +596,30 @@ def _freebusy(ctx: _Context, fb: RawFreeBusy, out: list[tuple[int, int]]) -> Non
     out.extend(found)
 
 
+def _ended_before(text: str, limit: int, lo_text: str) -> bool:
+    """Fast path: return whether the event in ``text[:limit]`` has RRULEs that all end
+    (UNTIL, plain and unfolded) before the date ``lo_text``, and no RDATE. Its DTSTART and
+    DTEND the caller checks. Anything unusual answers False (the event is read in full)."""
+    find = text.find
+    if find("\nRDATE", 0, limit) >= 0:
+        return False
+    p = find("\nRRULE", 0, limit)
+    if p < 0:
+        return False
+    while p >= 0:
+        e = find("\n", p + 1)
+        if e < 0 or e > limit or text[e + 1:e + 2] in (" ", "\t"):
+            return False
+        u = text.find("UNTIL=", p, e)
+        if u < 0 or text[p + 6:p + 7] != ":":
+            return False
+        until = text[u + 6:u + 14]
+        if not until.isdigit() or until >= lo_text:
+            return False
+        p = find("\nRRULE", e, limit)
+    return True
+
+
 def busy_intervals(cal: RawCalendar, lo: int, hi: int, zone: WallZone,
                    max_instances: int) -> BusyResult:
     """Return the busy instances of ``cal`` that overlap ``[lo, hi)`` (epoch seconds) and the
@@ -585,7 +631,8 @@ def busy_intervals(cal: RawCalendar, lo: int, hi: int, zone: WallZone,
     the window (and each recurring series) its reading and O(instances in the window).
     """
     ctx = _Context(cal, zone, lo, hi, max_instances)
-    lo_text = (datetime(1970, 1, 1) + timedelta(seconds=lo) - _MARGIN).strftime("%Y%m%d")
+    lo_day = (datetime(1970, 1, 1) + timedelta(seconds=lo) - _MARGIN).date()
+    lo_text = lo_day.strftime("%Y%m%d")
     hi_text = (datetime(1970, 1, 1) + timedelta(seconds=hi) + _MARGIN).strftime("%Y%m%d")
     # Plain events whose dates lie outside the window are passed over, unless another
     # component shares their UID (then SEQUENCE decides between them): two passes.
@@ -593,11 +640,18 @@ def busy_intervals(cal: RawCalendar, lo: int, hi: int, zone: WallZone,
     loners: list[RawEvent] = []
     read: list[RawEvent] = []  # events whose UID the fast path did not read
     quick = cal.quick
-    passed = 0
-    for line, text, limit, uid, first, last, recurring in quick:
-        if not recurring and (last < lo_text or first > hi_text):  # type: ignore[operator]
-            passed += 1
-            continue
+    # (a plain event has both dates; the comparisons run quickly in the comprehension)
+    near = [q for q in quick
+            if q[6] or not (q[5] < lo_text or q[4] > hi_text)]  # type: ignore[operator]
+    passed = len(quick) - len(near)
+    ended: set[str] = set()  # series whose every rule ended before the window
+    for line, text, limit, uid, first, last, _ in near:
+        if uid is not None and first is not None and last is not None and last < lo_text:
+            # an instance lasts as many days as the first one: shift the cutoff by that
+            span = (date(int(last[:4]), int(last[4:6]), int(last[6:8]))
+                    - date(int(first[:4]), int(first[4:6]), int(first[6:8]))).days
+            if _ended_before(text, limit, (lo_day - timedelta(days=span)).strftime("%Y%m%d")):
+                ended.add(uid)
         if uid is None:
             read.append(RawEvent.from_text(line, text, limit))
             continue
@@ -618,7 +672,9 @@ def busy_intervals(cal: RawCalendar, lo: int, hi: int, zone: WallZone,
                 groups[uid].append((line, text, limit))
     out: list[tuple[int, int]] = []
     limit = max_instances
-    for uid_members in groups.values():
+    for uid, uid_members in groups.items():
+        if len(uid_members) == 1 and uid in ended:
+            continue  # a lone series that ended before the window (no override to move it)
         events = [m if isinstance(m, RawEvent) else RawEvent.from_text(*m)
                   for m in uid_members]
         if len({ev.uid for ev in events}) == 1:
@@ -644,6 +700,5 @@ def busy_intervals(cal: RawCalendar, lo: int, hi: int, zone: WallZone,
         raise TooMuch(f"the feed yields {len(out)} busy instances in the window, more than "
                       f"the max_instances limit of {max_instances}", 0)
     out.sort()
-    ctx.warnings.sort(key=lambda w: w[2])
-    return BusyResult(out, ctx.warnings)
+    return BusyResult(out, ctx.finish())
 

@@ -47,7 +47,6 @@ __all__ = [
     "parse_moment",
     "parse_period",
     "scan",
-    "split_list",
     "unescape_text",
 ]
 
@@ -114,36 +113,50 @@ class RawEvent:
     @classmethod
     def from_text(cls, line: int, text: str, limit: int) -> RawEvent:
         """Read the VEVENT the fast path kept (:data:`QuickEvent`): its properties are the
-        content lines of ``text[:limit]``; every property gets the component's ``line``."""
+        content lines of ``text[:limit]``."""
         event = cls(line)
         depth = 0
-        for name, rest in _LINE.findall(text, 0, limit):
-            name = name.upper()
+        number = line + 1
+        last = 0
+        count = text.count
+        for m in _LINE.finditer(text, 0, limit):
+            at = m.start()
+            number += count("\n", last, at)
+            last = at
+            name, rest = m.groups()
+            if name not in _NAMES:
+                name = name.upper()
             if name == "BEGIN":  # (a nested component in a spelling the fast path let by)
                 depth += 1
                 continue
             if name == "END":
                 depth -= 1
                 continue
-            split = _split_rest(rest)
-            if split is None or depth:
+            if depth:
                 continue
-            params, value = split
+            if rest[:1] == ":" and "\n" not in rest:
+                params = ""
+                value = rest[1:]
+            else:
+                split = _split_rest(rest)
+                if split is None:
+                    continue
+                params, value = split
             attr = _ONCE.get(name)
             if attr is not None:
                 if getattr(event, attr) is not None:
-                    event.fail(f"{name} occurs twice", line)
+                    event.fail(f"{name} occurs twice", number)
                 else:
-                    setattr(event, attr, RawProp(params, value, line))
+                    setattr(event, attr, _prop(RawProp, (params, value, number)))
             elif name == "RRULE":
-                event.rrules.append(RawProp(params, value, line))
+                event.rrules.append(_prop(RawProp, (params, value, number)))
             elif name == "EXDATE":
-                event.exdates.append(RawProp(params, value, line))
+                event.exdates.append(_prop(RawProp, (params, value, number)))
             elif name == "RDATE":
-                event.rdates.append(RawProp(params, value, line))
+                event.rdates.append(_prop(RawProp, (params, value, number)))
             elif name == "UID":
                 if event.uid is not None:
-                    event.fail("UID occurs twice", line)
+                    event.fail("UID occurs twice", number)
                 event.uid = unescape_text(value) if "\\" in value else value
             elif name == "STATUS":
                 event.status = value.strip().upper()
@@ -217,6 +230,8 @@ class RawCalendar:
 # Names the scanner acts on. Names are case-insensitive (RFC 5545 §3.1).
 _NAME_LIST = ("BEGIN|END|DTSTART|DTEND|DURATION|RRULE|RDATE|EXDATE|RECURRENCE-ID|SEQUENCE|UID|"
               "STATUS|TRANSP|FREEBUSY|TZID|TZOFFSETFROM|TZOFFSETTO|X-WR-TIMEZONE")
+_NAMES = frozenset(_NAME_LIST.split("|"))
+_prop = tuple.__new__  # builds a RawProp without NamedTuple's slower __new__
 # A content line with one of those names: the name, then the rest (parameters, ":" and value,
 # with any folded continuation lines). Every match starts at the line feed before the line.
 _LINE = re.compile(
@@ -258,30 +273,34 @@ def iter_chunks(text: str, size: int = _CHUNK) -> Iterator[str]:
 
 def _batches(chunks: Iterable[str]) -> Iterator[tuple[str, int]]:
     """Yield ``(text, first_line_number)``: runs of whole logical lines, each run starting with
-    a line feed (so every content line in it follows one), preferably cut before a VEVENT."""
-    carry = ""
-    number = 1
+    a line feed (so every content line in it follows one), preferably cut before a VEVENT.
+    A run is cut only when more text follows, so a text given in one piece is not copied
+    twice."""
+    held = ""  # text that is cut when the next chunk arrives
+    number = 1  # the line that follows the line feed at the start of ``held``
     for chunk in chunks:
         if not chunk:
             continue
-        text = carry + chunk if carry else chunk
-        end = len(text)
-        cut = text.rfind(_EVENT)
-        if cut <= 0:
-            # No event starts here: cut after the last line break that is followed by a
-            # character other than a space or tab (the start of a new logical line).
-            cut = text.rfind("\n")
-            while cut >= 0 and (cut + 1 >= end or text[cut + 1] in " \t"):
-                cut = text.rfind("\n", 0, cut)
-        if cut <= 0:
-            carry = text
+        if not held:
+            held = "\n" + chunk
             continue
-        run = text[:cut]
-        carry = text[cut + 1:]
-        yield "\n" + run, number
-        number += run.count("\n") + 1
-    if carry:
-        yield "\n" + carry, number
+        end = len(held)
+        cut = held.rfind(_EVENT)
+        if cut <= 0:
+            # No event starts here: cut before the last line break that is followed by a
+            # character other than a space or tab (the start of a new logical line).
+            cut = held.rfind("\n")
+            while cut > 0 and (cut + 1 >= end or held[cut + 1] in " \t"):
+                cut = held.rfind("\n", 0, cut)
+        if cut <= 0:
+            held += chunk
+            continue
+        run = held[:cut]
+        held = held[cut:] + chunk
+        yield run, number
+        number += run.count("\n")
+    if held:
+        yield held, number
 
 
 def _split_quoted(rest: str) -> int:
@@ -350,22 +369,24 @@ class _Scanner:
         ``piece`` is the text after ``BEGIN:VEVENT`` up to the next one. Cost: one scan of
         the event's line starts, plus a few searches near its top."""
         c = piece[:1]
-        if c != "\n" and (c != "\r" or piece[1:2] != "\n"):
+        if c == "\r":
+            if piece[1:2] != "\n" or piece[2:3] in (" ", "\t"):
+                return False  # BEGIN:VEVENT with more after it, or folded
+        elif c != "\n" or piece[1:2] in (" ", "\t"):
             return False
-        marks = _MARKS.findall(piece)  # the lines starting BEGIN, END, R or DU
         end = piece.rfind("\nEND:VEVENT")
-        if end < 0 or piece[end + 11:end + 12] not in ("\r", "\n", ""):
-            return False
-        if marks == _PLAIN:
-            limit = end
-            recurring = False
-        else:
-            if marks[-1] != "END" or marks.count("END") != marks.count("BEGIN") + 1:
-                return False  # something after END:VEVENT, or nesting to check line by line
-            if any(m.islower() for m in marks):
-                return False
-            recurring = "R" in marks or "DU" in marks or "Du" in marks
-            limit = end
+        if end < 0 or piece[end + 11:] not in ("\r", ""):
+            return False  # END:VEVENT with more after it, or more after the event
+        marks = _MARKS.findall(piece)  # the lines starting BEGIN, END, R or DU
+        limit = end
+        recurring = False
+        if marks != _PLAIN:
+            if marks != _ALARM:
+                if marks[-1] != "END" or marks.count("END") != marks.count("BEGIN") + 1:
+                    return False  # something after END:VEVENT, or nesting to check by lines
+                if not "".join(marks).isupper():
+                    return False  # a line in small letters (or "Du…"): read line by line
+                recurring = "R" in marks or "DU" in marks
             if "BEGIN" in marks:
                 # one nested component (an alarm) as the last part of the event
                 if marks.count("BEGIN") != 1:
@@ -374,15 +395,22 @@ class _Scanner:
                 limit = piece.rfind("\nBEGIN", 0, closing)
                 if limit < 0 or piece.find("\n", closing + 1) != end:
                     return False
-        if len(piece) > end + 14:
-            return False  # more after END:VEVENT (another component, X-WR-TIMEZONE, …)
+                # BEGIN:X … END:X, each on one unfolded line, names alike
+                eol = piece.find("\n", limit + 1)
+                opened = piece[limit + 6:eol]
+                closed = piece[closing + 4:end]
+                if (opened[:1] != ":" or closed[:1] != ":" or piece[eol + 1:eol + 2] in (" ", "\t")
+                        or opened[1:].strip().upper() != closed[1:].strip().upper()):
+                    return False
         m = _TOP.match(piece)
         if m is not None and m.end() <= limit:
             # the usual layout: DTSTART, DTEND (DTSTAMP) and UID on plain lines at the top
             first, last, uid = m.group(1, 2, 3)
             if "\\" in uid:
                 uid = unescape_text(uid)
-            self.cal.quick.append((line, piece, limit, uid, first, last, recurring))
+            # (an end before the start is a fault to report: read such an event in full)
+            self.cal.quick.append((line, piece, limit, uid, first, last,
+                                   recurring or last < first))
             return True
         find = piece.find
         first = last = uid = None
@@ -406,7 +434,7 @@ class _Scanner:
                 recurring = True  # an end the quick look cannot judge: read it in full
         else:
             recurring = True  # no DTEND (or one spelled DTend): read it in full
-        if first is None:
+        if first is None or last is None or last < first:
             recurring = True
         p = find("\nUID:", 0, limit)
         if p >= 0:
@@ -600,11 +628,6 @@ _ESCAPES = {"n": "\n", "N": "\n"}
 def unescape_text(value: str) -> str:
     """Return a TEXT value with its backslash escapes (``\\,`` ``\\;`` ``\\\\`` ``\\n``) undone."""
     return _UNESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), value)
-
-
-def split_list(value: str) -> list[str]:
-    """Return the items of a comma-separated list value (empty items dropped)."""
-    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def parse_moment(value: str) -> tuple[int, datetime]:

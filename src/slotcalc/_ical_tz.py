@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrule
-
-from ._ical_parse import DATE, RawTimezone, param_dict, parse_moment
+from ._ical_parse import DATE, RawTimezone, parse_moment
 from ._ical_parse import UTC as UTC_KIND
-from ._ical_recur import RuleError, build_rrule, parse_rrule
-from ._tz import load_zone
+from ._ical_recur import RuleError, RuleSpec, TooManyInstances, expand, parse_rrule
+from ._tz import load_zone, offset_table
 from ._windows_zones import windows_to_iana
 from .errors import InvalidTimezone
 
@@ -37,12 +35,15 @@ __all__ = [
     "resolve_tzid",
 ]
 
-_EPOCH_ORDINAL = datetime(1970, 1, 1).toordinal()
 _EPOCH = datetime(1970, 1, 1)
 DAY = 86400
 # Transitions of a VTIMEZONE are computed up to this many years past the latest one asked for.
 _HORIZON_YEARS = 5
 _MAX_TRANSITIONS = 20_000
+# A VTIMEZONE's rules are followed from 1900 to 2500; before, the offset of the first onset
+# after 1900 applies (its TZOFFSETFROM), after, the last offset.
+_FIRST_ONSET = datetime(1900, 1, 1)
+_LAST_YEAR = 2500
 
 
 def naive_epoch(moment: datetime) -> int:
@@ -77,6 +78,10 @@ class WallZone:
         convert = self.wall_to_epoch
         return [convert(w) for w in walls]
 
+    def transitions(self, lo: int, hi: int) -> list[int]:
+        """Return the instants in ``[lo, hi]`` at which the UTC offset changes, in order."""
+        raise NotImplementedError  # pragma: no cover - every zone class overrides it
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
 
@@ -91,6 +96,9 @@ class UtcZone(WallZone):
 
     def epoch_to_wall(self, t: int) -> datetime:
         return naive_from_epoch(t)
+
+    def transitions(self, lo: int, hi: int) -> list[int]:
+        return []
 
 
 UTC_ZONE = UtcZone("UTC")
@@ -112,6 +120,9 @@ class IanaZone(WallZone):
 
     def epoch_to_wall(self, t: int) -> datetime:
         return datetime.fromtimestamp(t, self.zone).replace(tzinfo=None)
+
+    def transitions(self, lo: int, hi: int) -> list[int]:
+        return [a for a, _, _ in offset_table(self.zone).segments(lo, hi + 1)[1:]]
 
     def walls_to_epochs(self, walls: list[datetime]) -> list[int]:
         utcoffset = self.zone.utcoffset
@@ -137,14 +148,16 @@ def _parse_offset(value: str) -> int:
 
 
 class _Observance:
-    __slots__ = ("name", "offset_from", "offset_to", "rdates", "rule", "start")
+    __slots__ = ("name", "offset_from", "offset_to", "rdates", "rule", "start", "until")
 
-    def __init__(self, start: datetime, offset_from: int, offset_to: int, rule: rrule | None,
-                 rdates: list[int], name: str) -> None:
+    def __init__(self, start: datetime, offset_from: int, offset_to: int,
+                 rule: RuleSpec | None, until: datetime | None, rdates: list[int],
+                 name: str) -> None:
         self.start = start  # local wall time of the first onset (in offset_from)
         self.offset_from = offset_from
         self.offset_to = offset_to
         self.rule = rule
+        self.until = until  # the rule's UNTIL in local wall time
         self.rdates = rdates  # onsets as epoch seconds
         self.name = name
 
@@ -155,7 +168,8 @@ class VTimezone(tzinfo, WallZone):
     Each observance (STANDARD or DAYLIGHT) starts at its DTSTART (local time in TZOFFSETFROM)
     and again at every RRULE and RDATE onset; from an onset on, the offset is its TZOFFSETTO.
     Before the first onset the first observance's TZOFFSETFROM applies. Onsets are computed
-    lazily up to a few years past the latest instant asked for (at most 20,000).
+    lazily up to a few years past the latest instant asked for (at most 20,000), between the
+    years 1900 and 2500 (outside them the nearest known offset applies).
 
     Raises ValueError (from :meth:`from_raw`) for a definition that cannot be read.
     """
@@ -189,17 +203,15 @@ class VTimezone(tzinfo, WallZone):
             _, start = parse_moment(obs.dtstart.value)
             off_from = _parse_offset(obs.offset_from.value)
             off_to = _parse_offset(obs.offset_to.value)
-            rule = None
+            spec = until = None
             if obs.rrules:
                 spec = parse_rrule(obs.rrules[0].value)
-                until = None
                 if spec.until is not None:
                     u_kind, u_value = spec.until
                     # a UTC UNTIL is an instant; the rule runs in local time before the onset
                     until = u_value + timedelta(seconds=off_from) if u_kind == UTC_KIND else u_value
                     if u_kind == DATE:
                         until = u_value + timedelta(days=1, seconds=-1)
-                rule = build_rrule(spec, start, until=until)
             rdates: list[int] = []
             for prop in obs.rdates:
                 for item in prop.value.split(","):
@@ -208,16 +220,15 @@ class VTimezone(tzinfo, WallZone):
                     r_kind, r_value = parse_moment(item.split("/")[0])
                     shift = 0 if r_kind == UTC_KIND else off_from
                     rdates.append(naive_epoch(r_value) - shift)
-            observances.append(_Observance(start, off_from, off_to, rule, rdates, obs.kind))
+            observances.append(_Observance(start, off_from, off_to, spec, until, rdates,
+                                           obs.kind))
         return cls(raw.tzid or "", observances)
 
     def _extend(self, year: int) -> None:
         """Know every onset up to the end of ``year`` (plus a few years)."""
         if year <= self._horizon:
             return
-        if year > 9000:
-            year = 9000
-        horizon = min(max(year + _HORIZON_YEARS, self._horizon), 9998)
+        horizon = min(max(year + _HORIZON_YEARS, self._horizon), _LAST_YEAR)
         limit = naive_epoch(datetime(horizon + 1, 1, 1))
         onsets: list[tuple[int, int, str, int]] = []
         for obs in self._observances:
@@ -226,13 +237,13 @@ class VTimezone(tzinfo, WallZone):
             onsets.extend((t, obs.offset_to, obs.name, obs.offset_from) for t in obs.rdates
                           if t < limit)
             if obs.rule is not None:
-                for wall in obs.rule:
-                    t = naive_epoch(wall) - obs.offset_from
-                    if t >= limit:
-                        break
-                    onsets.append((t, obs.offset_to, obs.name, obs.offset_from))
-                    if len(onsets) > _MAX_TRANSITIONS:
-                        raise ValueError("the VTIMEZONE has too many transitions")
+                try:
+                    walls = expand(obs.rule, obs.start, max(obs.start, _FIRST_ONSET),
+                                   datetime(horizon + 1, 1, 1), obs.until, _MAX_TRANSITIONS)
+                except TooManyInstances:
+                    raise ValueError("the VTIMEZONE has too many transitions") from None
+                onsets.extend((naive_epoch(wall) - obs.offset_from, obs.offset_to, obs.name,
+                               obs.offset_from) for wall in walls)
         onsets.sort()
         first_offset = onsets[0][3] if onsets else 0
         utc: list[int] = []
@@ -254,8 +265,9 @@ class VTimezone(tzinfo, WallZone):
         self._horizon = horizon
 
     def _ensure(self, t: int) -> None:
-        if t >= 0 and t // (366 * DAY) + 1970 > self._horizon - 1:
-            self._extend(1970 + t // (365 * DAY) + 1)
+        year = 1970 + t // (365 * DAY)  # not before instant t's year
+        if year >= self._horizon and self._horizon < _LAST_YEAR:
+            self._extend(year + 1)
 
     # -- WallZone ------------------------------------------------------------------------
 
@@ -277,6 +289,10 @@ class VTimezone(tzinfo, WallZone):
 
     def epoch_to_wall(self, t: int) -> datetime:
         return naive_from_epoch(t + self.offset_at(t))
+
+    def transitions(self, lo: int, hi: int) -> list[int]:
+        self._ensure(hi)
+        return self._utc[bisect_right(self._utc, lo - 1):bisect_right(self._utc, hi)]
 
     # -- tzinfo --------------------------------------------------------------------------
 
@@ -347,15 +363,3 @@ def resolve_tzid(tzid: str, timezones: dict[str, RawTimezone],
         answer = "it is not an IANA or Windows zone name and the feed has no VTIMEZONE for it"
     built[tzid] = answer
     return answer
-
-
-def tzid_of(params: str) -> str | None:
-    """Return the TZID parameter of a content line's raw parameters, or None."""
-    if not params:
-        return None
-    return param_dict(params).get("TZID")
-
-
-def utc_zone() -> tzinfo:
-    """Return the ``datetime.UTC`` tzinfo (for callers that build aware datetimes)."""
-    return UTC

@@ -52,7 +52,7 @@ from typing import IO, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ._ical_busy import SKIPPED, UNKNOWN_TZID, TooMuch, busy_intervals
-from ._ical_parse import Unreadable, iter_chunks, looks_like_icalendar, scan
+from ._ical_parse import Unreadable, looks_like_icalendar, scan
 from ._ical_tz import UTC_ZONE, IanaZone, WallZone
 from ._tz import load_zone, to_epoch, to_epoch_ceil
 from .errors import (
@@ -147,10 +147,10 @@ def _checked(chunks: Iterable[str]) -> Iterator[str]:
     pieces = iter(chunks)
     head = ""
     for chunk in pieces:
-        head += chunk
-        if len(head.lstrip("\ufeff \t\r\n")) >= 15 or len(head) >= 4096:
+        head = head + chunk if head else chunk
+        if len(head) >= 4096 or len(head.lstrip("\ufeff \t\r\n")) >= 15:
             break
-    if not head.strip("\ufeff \t\r\n"):
+    if not head[:4096].lstrip("\ufeff \t\r\n"):
         raise Unreadable("the calendar is empty")
     if not looks_like_icalendar(head):
         raise Unreadable("not an iCalendar stream: it does not start with BEGIN:VCALENDAR")
@@ -222,7 +222,7 @@ def read_calendar_text(text: str, *, start: Moment, end: Moment,
     """Return the busy time of iCalendar ``text`` in ``[start, end)`` (as :func:`read_calendar`)."""
     if len(text) > max_bytes:
         raise CalendarUnreadable(f"the calendar is larger than max_bytes ({max_bytes})")
-    return _compute(iter_chunks(text), start, end, timezone, max_instances)
+    return _compute((text,), start, end, timezone, max_instances)
 
 
 def read_calendar_bytes(data: bytes | bytearray | memoryview, *, start: Moment, end: Moment,
@@ -323,10 +323,12 @@ def read_calendar(source: Source, *, start: Moment, end: Moment,
 class _Redirects(urllib.request.HTTPRedirectHandler):
     """Follow at most ``limit`` redirects, and only to http or https URLs."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, deadline: float, timeout: float) -> None:
         super().__init__()
         self.limit = limit
         self.count = 0
+        self.deadline = deadline
+        self.timeout = timeout
 
     def http_error_302(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
                        headers: Any) -> Any:
@@ -336,6 +338,11 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
             if urllib.parse.urlsplit(target).scheme.lower() not in ("http", "https"):
                 raise CalendarFetchFailed(f"{req.full_url} redirects to {where!r}: only http "
                                           "and https are followed")
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise CalendarFetchFailed(f"{req.full_url}: not complete within {self.timeout} s "
+                                      "(the timeout limit)")
+        req.timeout = left  # the next hop gets what is left of the time limit
         return super().http_error_302(req, fp, code, msg, headers)
 
     http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
@@ -371,7 +378,7 @@ def _open_url(url: str, *, timeout: float, max_bytes: int,
     deadline = time.monotonic() + timeout
     opener = urllib.request.OpenerDirector()
     for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(),
-                    urllib.request.HTTPSHandler(), _Redirects(max_redirects),
+                    urllib.request.HTTPSHandler(), _Redirects(max_redirects, deadline, timeout),
                     urllib.request.HTTPDefaultErrorHandler(),
                     urllib.request.HTTPErrorProcessor()):
         opener.add_handler(handler)
@@ -422,6 +429,15 @@ def _stream(response: Any, url: str, deadline: float, timeout: float, max_bytes:
             except (OSError, http.client.HTTPException) as exc:
                 raise CalendarFetchFailed(f"{url}: {exc}") from None
             if not data:
+                if inflate is not None:
+                    data = inflate.flush()
+                    inflate = None
+                    total += len(data)
+                    if total > max_bytes:
+                        raise CalendarFetchFailed(f"{url}: the feed is larger than max_bytes "
+                                                  f"({max_bytes} bytes)")
+                    if data:
+                        yield data
                 break
             if inflate is not None:
                 try:
