@@ -337,10 +337,12 @@ def _split_rest(rest: str) -> tuple[str, str] | None:
 class _Scanner:
     """The reading state: the component stack and the components being filled."""
 
-    __slots__ = ("cal", "event", "fb", "finished", "obs", "outer", "stack", "started", "tz")
+    __slots__ = ("cal", "event", "fb", "finished", "obs", "outer", "quick", "stack", "started",
+                 "tz")
 
     def __init__(self) -> None:
         self.cal = RawCalendar()
+        self.quick = self.cal.quick
         self.stack: list[str] = []
         self.started = False
         self.finished = False
@@ -356,11 +358,13 @@ class _Scanner:
         pieces = text.split(_EVENT)
         self.general(pieces[0], first_line)
         line = first_line + pieces[0].count("\n")
+        fast = self._fast_event
+        stack = self.stack
         for k in range(1, len(pieces)):
             piece = pieces[k]
             here = line
             line += piece.count("\n") + 1
-            if len(self.stack) != 1 or not self._fast_event(piece, here):
+            if len(stack) != 1 or not fast(piece, here):
                 self.general(_EVENT + piece, here)
 
     def _fast_event(self, piece: str, line: int) -> bool:
@@ -409,8 +413,7 @@ class _Scanner:
             if "\\" in uid:
                 uid = unescape_text(uid)
             # (an end before the start is a fault to report: read such an event in full)
-            self.cal.quick.append((line, piece, limit, uid, first, last,
-                                   recurring or last < first))
+            self.quick.append((line, piece, limit, uid, first, last, recurring or last < first))
             return True
         find = piece.find
         first = last = uid = None
@@ -443,7 +446,7 @@ class _Scanner:
                 uid = piece[p + 5:e - 1 if piece[e - 1] == "\r" else e]
                 if "\\" in uid:
                     uid = unescape_text(uid)
-        self.cal.quick.append((line, piece, limit, uid, first, last, recurring))
+        self.quick.append((line, piece, limit, uid, first, last, recurring))
         return True
 
     def general(self, text: str, first_line: int) -> None:
