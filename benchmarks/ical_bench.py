@@ -70,7 +70,8 @@ def run_w5(n_events: int = 5000, n_recurring: int = 200, *, repeat: int = 9,
     """Run benchmark W5 and return its figures.
 
     Keys: ``feed_bytes``, ``busy_instances``; ``ours_s``, ``unfold_s`` (seconds, best of
-    ``repeat``), ``ours_parse_s`` and ``ours_expand_s`` (our two phases timed apart); with ``reference``: ``ical_parse_s``, ``ical_expand_s``, ``ical_total_s``,
+    ``repeat``), ``ours_parse_s`` and ``ours_expand_s`` (our two phases timed apart);
+    with ``reference``: ``ical_parse_s``, ``ical_expand_s``, ``ical_total_s``,
     ``ical_occurrences``, ``speedup`` (their total / ours); ``vs_unfold`` (ours / unfold);
     with ``memory``: ``ours_peak_bytes``, ``unfold_peak_bytes`` and (with ``reference``)
     ``ical_peak_bytes``, ``memory_ratio`` (theirs / ours). The reference is timed once per
