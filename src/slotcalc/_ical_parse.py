@@ -142,27 +142,31 @@ class RawEvent:
                 if split is None:
                     continue
                 params, value = split
-            attr = _ONCE.get(name)
-            if attr is not None:
-                if getattr(event, attr) is not None:
-                    event.fail(f"{name} occurs twice", number)
-                else:
-                    setattr(event, attr, _prop(RawProp, (params, value, number)))
-            elif name == "RRULE":
-                event.rrules.append(_prop(RawProp, (params, value, number)))
-            elif name == "EXDATE":
-                event.exdates.append(_prop(RawProp, (params, value, number)))
-            elif name == "RDATE":
-                event.rdates.append(_prop(RawProp, (params, value, number)))
-            elif name == "UID":
-                if event.uid is not None:
-                    event.fail("UID occurs twice", number)
-                event.uid = unescape_text(value) if "\\" in value else value
-            elif name == "STATUS":
-                event.status = value.strip().upper()
-            elif name == "TRANSP":
-                event.transp = value.strip().upper()
+            event.take(name, params, value, number)
         return event
+
+    def take(self, name: str, params: str, value: str, number: int) -> None:
+        """Keep property ``name`` (upper case) of this VEVENT, if busy time needs it."""
+        attr = _ONCE.get(name)
+        if attr is not None:
+            if getattr(self, attr) is not None:
+                self.fail(f"{name} occurs twice", number)
+            else:
+                setattr(self, attr, _prop(RawProp, (params, value, number)))
+        elif name == "RRULE":
+            self.rrules.append(_prop(RawProp, (params, value, number)))
+        elif name == "EXDATE":
+            self.exdates.append(_prop(RawProp, (params, value, number)))
+        elif name == "RDATE":
+            self.rdates.append(_prop(RawProp, (params, value, number)))
+        elif name == "UID":
+            if self.uid is not None:
+                self.fail("UID occurs twice", number)
+            self.uid = unescape_text(value) if "\\" in value else value
+        elif name == "STATUS":
+            self.status = value.strip().upper()
+        elif name == "TRANSP":
+            self.transp = value.strip().upper()
 
 
 # A VEVENT found by the scanner's fast path: (line, text, limit, uid, first, last, recurring).
@@ -532,26 +536,7 @@ class _Scanner:
             return
         event = self.event
         if event is not None:
-            attr = _ONCE.get(name)
-            if attr is not None:
-                if getattr(event, attr) is not None:
-                    event.fail(f"{name} occurs twice", number)
-                else:
-                    setattr(event, attr, RawProp(params, value, number))
-            elif name == "RRULE":
-                event.rrules.append(RawProp(params, value, number))
-            elif name == "EXDATE":
-                event.exdates.append(RawProp(params, value, number))
-            elif name == "RDATE":
-                event.rdates.append(RawProp(params, value, number))
-            elif name == "UID":
-                if event.uid is not None:
-                    event.fail("UID occurs twice", number)
-                event.uid = unescape_text(value) if "\\" in value else value
-            elif name == "STATUS":
-                event.status = value.strip().upper()
-            elif name == "TRANSP":
-                event.transp = value.strip().upper()
+            event.take(name, params, value, number)
             return
         depth = len(stack)
         obs = self.obs
