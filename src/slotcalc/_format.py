@@ -127,11 +127,6 @@ def day_runs(table: OffsetTable, times: list[int]) -> list[tuple[int, list[tuple
     return sorted(groups.items())
 
 
-def datetimes(zone: ZoneInfo) -> dict[int, datetime]:
-    """Return an empty cache for :func:`to_datetime`."""
-    return {}
-
-
 #: How long after the start of a constant-offset segment :func:`datetimes_of` keeps calling
 #: ``fromtimestamp``: a repeated wall time (``fold=1``) lies within the offset change of the
 #: transition before it, and two offsets of a zone differ by less than two days.

@@ -6,7 +6,6 @@ intervals that overlap or touch. Costs are in the docstrings (n, m: lengths of t
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -66,14 +65,3 @@ def subtract_tagged(
         if a < b:
             out.append((a, b, tag))
     return out
-
-
-def contains(intervals: list[Interval], starts: list[int], a: int, b: int) -> int:
-    """Return the index of the interval of ``intervals`` holding ``[a, b)``, or -1.
-
-    ``starts`` is ``[iv[0] for iv in intervals]`` (for bisect). Cost: O(log n).
-    """
-    i = bisect_right(starts, a) - 1
-    if i >= 0 and intervals[i][1] >= b:
-        return i
-    return -1

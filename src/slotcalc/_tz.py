@@ -87,16 +87,6 @@ def wall_to_epoch(zone: ZoneInfo, day: date, second_of_day: int) -> int:
     return to_epoch(local)
 
 
-def epoch_to_datetime(t: int, zone: ZoneInfo) -> datetime:
-    """Return the aware datetime of instant ``t`` in ``zone`` (fold set right in a repeat)."""
-    return datetime.fromtimestamp(t, zone)
-
-
-def day_ordinal(day: date) -> int:
-    """Return the number of days from 1970-01-01 to ``day``."""
-    return day.toordinal() - EPOCH_ORDINAL
-
-
 def ordinal_date(n: int) -> date:
     """Return the date ``n`` days after 1970-01-01."""
     return date.fromordinal(n + EPOCH_ORDINAL)
