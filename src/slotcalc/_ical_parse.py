@@ -263,6 +263,21 @@ _CHUNK = 1 << 20  # characters per piece when the caller hands over one big stri
 _EVENT = "\nBEGIN:VEVENT"
 
 
+def _quick_day(piece: str, p: int, skip: int) -> str | None:
+    """Return the ``YYYYMMDD`` of the DATE or DATE-TIME property whose line starts at ``p``
+    (``skip`` characters of name), or None when there is none or it needs a full read
+    (folded, or not a plain date). Cost: O(length of the line)."""
+    if p < 0:
+        return None
+    e = piece.find("\n", p + skip)
+    v = e - 1 if piece[e - 1] == "\r" else e
+    value = piece[piece.rfind(":", p, v) + 1:v]
+    if (len(value) in (8, 15, 16) and value[:8].isdigit()
+            and piece[e + 1:e + 2] not in (" ", "\t")):
+        return value[:8]
+    return None
+
+
 def looks_like_icalendar(head: str) -> bool:
     """Return whether text starting with ``head`` starts like an iCalendar stream
     (``BEGIN:VCALENDAR`` after an optional byte order mark and blank space)."""
@@ -421,23 +436,11 @@ class _Scanner:
             return True
         find = piece.find
         first = last = uid = None
-        p = find("\nDTSTART", 0, limit)
-        if p >= 0:
-            e = find("\n", p + 8)
-            v = e - 1 if piece[e - 1] == "\r" else e
-            value = piece[piece.rfind(":", p, v) + 1:v]
-            if (len(value) in (8, 15, 16) and value[:8].isdigit()
-                    and piece[e + 1:e + 2] not in (" ", "\t")):
-                first = value[:8]
+        first = _quick_day(piece, find("\nDTSTART", 0, limit), 8)
         p = find("\nDTEND", 0, limit)
         if p >= 0:
-            e = find("\n", p + 6)
-            v = e - 1 if piece[e - 1] == "\r" else e
-            value = piece[piece.rfind(":", p, v) + 1:v]
-            if (len(value) in (8, 15, 16) and value[:8].isdigit()
-                    and piece[e + 1:e + 2] not in (" ", "\t")):
-                last = value[:8]
-            else:
+            last = _quick_day(piece, p, 6)
+            if last is None:
                 recurring = True  # an end the quick look cannot judge: read it in full
         else:
             recurring = True  # no DTEND (or one spelled DTend): read it in full
