@@ -10,6 +10,8 @@ example counter printed at the end of the run.
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -73,9 +75,7 @@ def booked_scenarios(draw: st.DrawFn, zones: Sequence[str] | None = ZONES) -> Sc
     sc = draw(scenario_strategy(zones))
     ev = sc.event
     if draw(st.booleans()):
-        fields = {f: getattr(ev, f) for f in ev._fields}
-        fields["max_per_day"] = draw(st.integers(1, 3))
-        ev = EventPolicy(**fields)
+        ev = dataclasses.replace(ev, max_per_day=draw(st.integers(1, 3)))
     seats = draw(seat_bookings(capacity=ev.capacity, schedule=sc.schedule, query=sc.query,
                                min_size=1, max_size=4, step=ev.step))
     query = sc.query

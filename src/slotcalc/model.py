@@ -325,7 +325,7 @@ _DERIVED: dict[str, Any] = {"derived": True}
 
 
 def _derived() -> Any:
-    return field(compare=False, repr=False, metadata=_DERIVED)
+    return field(init=False, compare=False, repr=False, metadata=_DERIVED)
 
 
 def _sequence(value: object, what: str, path: str) -> list[Any]:
@@ -1016,7 +1016,7 @@ class Team:
     """
 
     mode: TeamMode | None = field(metadata=_json(kind="mode"))
-    min: int | None = field(metadata=_json(kind="integer"))
+    min: int = field(metadata=_json(kind="integer"))
     require: Node | None = field(metadata=_json(kind="node"))
     grid: GridRule = field(metadata=_json(kind="grid"))
 
@@ -1035,7 +1035,7 @@ class Team:
         if grid not in ("team", "host"):
             raise InvalidValue(f"grid must be 'team' or 'host', not {grid!r}", "/grid")
         _set(self, "mode", "all" if mode is None and require is None else mode)
-        _set(self, "min", min)
+        _set(self, "min", 1 if min is None else min)
         _set(self, "require", require)
         _set(self, "grid", grid)
 
@@ -1047,7 +1047,7 @@ class Team:
         """
         if self.require is None:
             if self.mode == "any":
-                need = 1 if self.min is None else self.min
+                need = self.min
                 if need > len(ids):
                     raise InvalidValue(f"min is {need} but the team has {len(ids)} hosts",
                                        "/min")
