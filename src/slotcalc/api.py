@@ -445,7 +445,7 @@ def search_span(event: EventPolicy, query: Query, zone: ZoneInfo, *, searching: 
         hi += SEARCH_DAYS * DAY
     if event.repeat is not None:
         hi += (event.repeat.count - 1) * event.repeat.interval_days * DAY + 2 * DAY
-    pad = (event.duration + event.buffer_before + event.buffer_after) * 60 + 2 * DAY
+    pad = (event.duration + event.buffer_before + event.buffer_after) * 60
     return lo - pad, hi + pad
 
 

@@ -228,8 +228,12 @@ def _value(meta: Mapping[str, Any], v: object, here: str, key: str) -> object:
         return [_string(x, here + pointer(i), key) for i, x in enumerate(items)]
     if kind == "node":
         return _node(v, here)
-    if kind in ("date", "instant", "moment"):
+    if kind in ("date", "moment"):
         return v  # the class reads (and checks the type of) dates and instants
+    if kind == "instant":  # JSON instants are RFC 3339 strings (the typed API also takes ints)
+        if not isinstance(v, str):
+            raise InvalidRequest(f"{key} must be an RFC 3339 string, not {_type_name(v)}", here)
+        return v
     return _string(v, here, key)
 
 
@@ -271,7 +275,8 @@ def _busy(value: object, path: str) -> tuple[Busy, ...]:
     items = _array(value, path, "busy")
     out: list[Busy] = []
     for i, item in enumerate(items):
-        if type(item) is dict and len(item) == 2 and "start" in item and "end" in item:
+        if (type(item) is dict and len(item) == 2 and type(item.get("start")) is str
+                and type(item.get("end")) is str):
             try:  # the common case, kept cheap: a blocking entry
                 out.append(Busy(item["start"], item["end"]))
             except SlotcalcError as e:

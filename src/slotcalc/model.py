@@ -362,8 +362,9 @@ class Override:
     """
 
     date: _date = field(metadata=_json(required=True, kind="date"))
-    until: _date = field(metadata=_json(null=True, kind="date"))
-    intervals: tuple[tuple[int, int], ...] = field(metadata=_json(kind="intervals"))
+    until: _date = field(metadata=_json(kind="date"))
+    intervals: tuple[tuple[int, int], ...] = field(metadata=_json(required=True,
+                                                                  kind="intervals"))
 
     def __init__(
         self, date: _date | str, intervals: WallIntervals = (), until: _date | str | None = None
@@ -394,7 +395,7 @@ class Travel:
     """
 
     start: _date = field(metadata=_json("from", required=True, kind="date"))
-    until: _date | None = field(metadata=_json(null=True, kind="date"))
+    until: _date | None = field(metadata=_json(kind="date"))
     timezone: str = field(metadata=_json(required=True, kind="timezone"))
     zone: ZoneInfo = _derived()
 

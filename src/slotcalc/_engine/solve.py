@@ -369,15 +369,15 @@ class Engine:
 
 def _nth_date(h: HostPlan, grid: Grid, feasible: IntervalSet, n: int, fallback: int) -> int:
     """Return the local date (days since 1970) of the ``n``-th date holding a grid start."""
-    count = 0
+    seen: set[int] = set()
     for a, b in feasible:
         t, hi = (a + 1) // 2, (b + 1) // 2
         while t < hi:
             d = h.table.local_day(t)
             nxt = midnight(h.table, d + 1)
-            if next(iter(grid.points(t, min(hi, nxt))), None) is not None:
-                count += 1
-                if count == n:
+            if d not in seen and next(iter(grid.points(t, min(hi, nxt))), None) is not None:
+                seen.add(d)
+                if len(seen) == n:
                     return d
             t = nxt
     return fallback

@@ -59,6 +59,22 @@ def midnight(table: OffsetTable, day: int) -> int:
     return resolve(table, day * DAY)
 
 
+def date_instants(table: OffsetTable, first: int, end: int) -> IntervalSet:
+    """Return the instants whose local date is in ``first … end − 1`` (days since 1970).
+
+    Usually ``[midnight(first), midnight(end))``; where clocks go back over midnight, the
+    repeated hour after it belongs to the earlier date again, so the set may have holes.
+    Cost: O(log T + k) for the k offset changes near the dates.
+    """
+    lo, hi = first * DAY, end * DAY  # local seconds
+    out: list[Interval] = []
+    for a, b, off in table.segments(lo - 2 * DAY, hi + 2 * DAY):
+        x, y = max(a, lo - off), min(b, hi - off)
+        if x < y:
+            out.append((x, y))
+    return merge(out)
+
+
 #: How far (seconds) a day must lie from an offset change for :func:`day_windows` to resolve its
 #: wall times by subtraction: two offsets of one zone differ by less than two days.
 _SAFE_MARGIN = 2 * DAY
