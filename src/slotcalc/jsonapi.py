@@ -35,6 +35,7 @@ from .model import (
     All,
     AnyOf,
     Busy,
+    BusyTable,
     Calendar,
     EventPolicy,
     Host,
@@ -43,6 +44,7 @@ from .model import (
     Schedule,
     Team,
     _type_name,
+    instant_seconds,
     read_instant,
     read_whole,
 )
@@ -64,6 +66,7 @@ __all__ = [
 
 Document = dict[str, Any]
 T = TypeVar("T")
+_NO_BUSY = BusyTable._of([], [], [], [], [], [])
 
 #: Extra days of calendar read before the range with ``align: "free"``, whose grid depends on
 #: where the free stretch that reaches into the range began.
@@ -92,7 +95,7 @@ class HostRequest(NamedTuple):
 
     id: str | None
     schedule: Schedule
-    busy: tuple[Busy, ...]
+    busy: BusyTable
     calendars: tuple[CalendarSource, ...]
     path: str
 
@@ -271,19 +274,41 @@ def _intervals(value: object, path: str) -> list[list[object]]:
     return out
 
 
-def _busy(value: object, path: str) -> tuple[Busy, ...]:
+def _busy(value: object, path: str) -> BusyTable:
+    """Return a ``busy`` list as a :class:`BusyTable`: strings straight to epoch seconds.
+
+    A blocking entry ``{"start", "end"}`` in the usual shapes is read with integer arithmetic
+    (:func:`~slotcalc.model.instant_seconds`); any other entry (seats, id, buffers, odd
+    offsets, fractions of a second) is read as a :class:`Busy`. Cost: O(n).
+    """
     items = _array(value, path, "busy")
-    out: list[Busy] = []
+    start: list[int] = []
+    end: list[int] = []
+    seats: list[int] = []
+    before: list[int] = []
+    after: list[int] = []
+    ids: list[str | None] = []
     for i, item in enumerate(items):
-        if (type(item) is dict and len(item) == 2 and type(item.get("start")) is str
-                and type(item.get("end")) is str):
-            try:  # the common case, kept cheap: a blocking entry
-                out.append(Busy(item["start"], item["end"]))
-            except SlotcalcError as e:
-                raise _at(e, path + pointer(i)) from None
-            continue
-        out.append(load(Busy, item, path + pointer(i)))
-    return tuple(out)
+        if type(item) is dict and len(item) == 2:
+            a, b = item.get("start"), item.get("end")
+            if type(a) is str and type(b) is str:
+                x, y = instant_seconds(a), instant_seconds(b)
+                if x is not None and y is not None and x < y:
+                    start.append(x)
+                    end.append(y)
+                    seats.append(0)
+                    before.append(0)
+                    after.append(0)
+                    ids.append(None)
+                    continue
+        entry = load(Busy, item, path + pointer(i))
+        start.append(entry.start_s)
+        end.append(entry.end_s)
+        seats.append(entry.seats or 0)
+        before.append(60 * entry.buffer_before)
+        after.append(60 * entry.buffer_after)
+        ids.append(entry.id)
+    return BusyTable._of(start, end, seats, before, after, ids)
 
 
 def _calendars(value: object, path: str) -> tuple[CalendarSource, ...]:
@@ -313,7 +338,7 @@ def _hosts(value: object, path: str) -> tuple[HostRequest, ...]:
                                here + "/id")
         seen[ident] = i
         schedule = load(Schedule, o["schedule"], here + "/schedule")
-        busy = _busy(o["busy"], here + "/busy") if "busy" in o else ()
+        busy = _busy(o["busy"], here + "/busy") if "busy" in o else _NO_BUSY
         cals = _calendars(o["calendars"], here + "/calendars") if "calendars" in o else ()
         with _under(here):
             Host(ident, schedule, busy)  # checks the id is not empty
@@ -444,7 +469,7 @@ class Request(NamedTuple):
         """
         return self.solve()[0]
 
-    def solve(self) -> tuple[Document, tuple[tuple[Busy, ...], ...]]:
+    def solve(self) -> tuple[Document, tuple[BusyTable, ...]]:
         """Return the answer document and each host's busy time, calendar entries included."""
         if not self.has_calendars:
             busy = tuple(h.busy for h in self.hosts)
@@ -483,17 +508,17 @@ class Request(NamedTuple):
 
     # -- internals ------------------------------------------------------------------------
 
-    def typed(self, busy: Sequence[tuple[Busy, ...]]) -> api.Request:
+    def typed(self, busy: Sequence[BusyTable]) -> api.Request:
         """Return the typed :class:`slotcalc.api.Request` with each host's ``busy``."""
         if self.team is None:
             return api.Request(self.hosts[0].schedule, self.event, self.query, busy=busy[0])
         hosts = [Host(h.id or "", h.schedule, b) for h, b in zip(self.hosts, busy, strict=True)]
         return api.Request(hosts, self.event, self.query, team=self.team)
 
-    def _document(self, busy: Sequence[tuple[Busy, ...]], notes: Sequence[Notice]) -> Document:
+    def _document(self, busy: Sequence[BusyTable], notes: Sequence[Notice]) -> Document:
         return self.typed(busy).plan().answer_document(notes)
 
-    def _check_document(self, start: datetime, busy: Sequence[tuple[Busy, ...]],
+    def _check_document(self, start: datetime, busy: Sequence[BusyTable],
                         notes: Sequence[Notice]) -> Document:
         return self.typed(busy).plan().check_document(start, notes)
 
@@ -510,14 +535,14 @@ class Request(NamedTuple):
         return lo - self._lookback(), hi
 
     def _read_calendars(self, lo: int, hi: int, fetched: dict[str, bytes]
-                        ) -> tuple[tuple[tuple[Busy, ...], ...], tuple[Notice, ...]]:
+                        ) -> tuple[tuple[BusyTable, ...], tuple[Notice, ...]]:
         """Return each host's busy time plus its calendars' entries in ``[lo, hi)``; warnings.
 
         ``fetched`` keeps the bodies of URLs already fetched (a feed is fetched once per
         answer, however often it is read).
         """
         ical = load_ical()
-        out: list[tuple[Busy, ...]] = []
+        out: list[BusyTable] = []
         notes: list[Notice] = []
         for host in self.hosts:
             extra: list[Busy] = []
@@ -529,7 +554,7 @@ class Request(NamedTuple):
                     raise _at(e, src.path) from None
                 extra.extend(got.busy)
                 notes.extend(Notice(n.code, n.message, src.path + n.path) for n in got.warnings)
-            out.append(host.busy + tuple(extra))
+            out.append(host.busy + BusyTable.from_busy(extra))
         return tuple(out), tuple(notes)
 
 
@@ -599,7 +624,7 @@ def parse_request(request: object, *, base_dir: str | Path | None = None,
         team = load(Team, o["team"], "/team") if "team" in o else Team()
     else:
         schedule = load(Schedule, o["schedule"], "/schedule")
-        busy = _busy(o["busy"], "/busy") if "busy" in o else ()
+        busy = _busy(o["busy"], "/busy") if "busy" in o else _NO_BUSY
         cals = _calendars(o["calendars"], "/calendars") if "calendars" in o else ()
         hosts = (HostRequest(None, schedule, busy, cals, ""),)
         team = None

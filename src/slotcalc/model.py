@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
@@ -49,6 +49,7 @@ __all__ = [
     "Slot",
     "AnyOf",
     "Busy",
+    "BusyTable",
     "Calendar",
     "EventPolicy",
     "Host",
@@ -786,6 +787,154 @@ class Busy:
         return self.start_s - 60 * self.buffer_before, self.end_s + 60 * self.buffer_after
 
 
+#: Epoch seconds of the first and last instants accepted (years MIN_YEAR … MAX_YEAR − 1).
+_MIN_EPOCH = (date(MIN_YEAR, 1, 1).toordinal() - EPOCH_ORDINAL) * DAY
+_MAX_EPOCH = (date(MAX_YEAR, 1, 1).toordinal() - EPOCH_ORDINAL) * DAY
+_DAYS_IN = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def instant_seconds(text: str) -> int | None:
+    """Return the epoch seconds of ``YYYY-MM-DDTHH:MM:SSZ`` or ``…SS±HH:MM``, or None.
+
+    Integer arithmetic only (no datetime); None for any other shape or a value out of range,
+    which :func:`read_instant` then reads (and explains). Cost: O(1).
+    """
+    n = len(text)
+    if not text.isascii():
+        return None
+    if n == 20:
+        if text[19] != "Z":
+            return None
+        off = 0
+    elif n == 25 and text[22] == ":" and text[19] in "+-":
+        oh, om = text[20:22], text[23:25]
+        if not (oh.isdigit() and om.isdigit()) or int(om) > 59 or int(oh) > 23:
+            return None
+        off = int(oh) * 3600 + int(om) * 60
+        if text[19] == "-":
+            off = -off
+    else:
+        return None
+    if (text[4] != "-" or text[7] != "-" or text[10] != "T" or text[13] != ":"
+            or text[16] != ":"):
+        return None
+    ys, ms, ds, hs, mis, ss = text[0:4], text[5:7], text[8:10], text[11:13], text[14:16], \
+        text[17:19]
+    if not (ys.isdigit() and ms.isdigit() and ds.isdigit() and hs.isdigit() and mis.isdigit()
+            and ss.isdigit()):
+        return None
+    y, m, d, hh, mi, sec = int(ys), int(ms), int(ds), int(hs), int(mis), int(ss)
+    if not (1 <= m <= 12 and hh <= 23 and mi <= 59 and sec <= 59 and d >= 1):
+        return None
+    leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+    if d > (29 if m == 2 and leap else _DAYS_IN[m]):
+        return None
+    # days from the civil date (H. Hinnant's algorithm)
+    yy = y - (m <= 2)
+    era = yy // 400
+    yoe = yy - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
+    t = days * DAY + hh * 3600 + mi * 60 + sec - off
+    if not _MIN_EPOCH + 2 * DAY <= t < _MAX_EPOCH - 2 * DAY:
+        return None  # near the ends of the accepted years: read_instant says what is wrong
+    return t
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class BusyTable:
+    """Busy time as columns of integers: what the engine reads, built without a datetime.
+
+    One row per entry: ``start``/``end`` epoch seconds (start floored, end ceiled),
+    ``seats`` (0 for a blocking entry), the entry's own ``before``/``after`` buffers in seconds
+    and its ``ids`` (None for none). Built from :class:`Busy` entries
+    (:meth:`from_busy`), from JSON by the JSON layer, or from columns directly (the batch
+    API). Iterating yields :class:`Busy` objects.
+
+    >>> t = BusyTable([1796634000], [1796637600])
+    >>> len(t), t.blocking()
+    (1, [(1796634000, 1796637600)])
+    """
+
+    start: tuple[int, ...]
+    end: tuple[int, ...]
+    seats: tuple[int, ...]
+    before: tuple[int, ...]
+    after: tuple[int, ...]
+    ids: tuple[str | None, ...]
+
+    def __init__(self, start: Iterable[int], end: Iterable[int],
+                 seats: Iterable[int] | None = None, before: Iterable[int] | None = None,
+                 after: Iterable[int] | None = None, ids: Iterable[str | None] | None = None
+                 ) -> None:
+        a, b = tuple(start), tuple(end)
+        n = len(a)
+        cols = {"start": a, "end": b,
+                "seats": (0,) * n if seats is None else tuple(seats),
+                "before": (0,) * n if before is None else tuple(before),
+                "after": (0,) * n if after is None else tuple(after),
+                "ids": (None,) * n if ids is None else tuple(ids)}
+        for name, col in cols.items():
+            if len(col) != n:
+                raise InvalidRequest(f"busy column {name!r} has {len(col)} rows, not {n}",
+                                     "/" + name)
+        for i in range(n):
+            x, y = a[i], b[i]
+            for name in ("start", "end", "seats", "before", "after"):
+                v = cols[name][i]
+                if type(v) is not int:
+                    raise InvalidRequest(f"busy {name} values are integers", pointer(name, i))
+            if not _MIN_EPOCH <= x < y <= _MAX_EPOCH:
+                raise InvalidInterval("busy time must end after it starts, in the years "
+                                      f"{MIN_YEAR}–{MAX_YEAR - 1}", pointer("end", i))
+            if not (0 <= cols["seats"][i] <= MAX_COUNT and 0 <= cols["before"][i] <= MAX_MINUTES
+                    * 60 and 0 <= cols["after"][i] <= MAX_MINUTES * 60):
+                raise InvalidValue("seats and buffers must be ≥ 0 and in range", pointer(
+                    "seats", i))
+            ident = cols["ids"][i]
+            if ident is not None and not isinstance(ident, str):
+                raise InvalidRequest("busy ids are strings", pointer("ids", i))
+        for name, col in cols.items():
+            _set(self, name, col)
+
+    @classmethod
+    def from_busy(cls, entries: Iterable[Busy]) -> BusyTable:
+        """Return the table of ``entries`` (each a :class:`Busy`). Cost: O(n)."""
+        rows = _busy_tuple(entries, "/busy")
+        return cls._of(
+            [b.start_s for b in rows], [b.end_s for b in rows],
+            [b.seats or 0 for b in rows], [60 * b.buffer_before for b in rows],
+            [60 * b.buffer_after for b in rows], [b.id for b in rows])
+
+    @classmethod
+    def _of(cls, start: list[int], end: list[int], seats: list[int], before: list[int],
+            after: list[int], ids: list[str | None]) -> BusyTable:
+        """Return a table of columns already checked (the JSON layer's and from_busy's)."""
+        obj = object.__new__(cls)
+        for name, col in (("start", start), ("end", end), ("seats", seats), ("before", before),
+                          ("after", after), ("ids", ids)):
+            _set(obj, name, tuple(col))
+        return obj
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def __iter__(self) -> Iterator[Busy]:
+        for i in range(len(self.start)):
+            yield Busy(self.start[i], self.end[i], seats=self.seats[i] or None, id=self.ids[i],
+                       buffer_before=self.before[i] // 60, buffer_after=self.after[i] // 60)
+
+    def __add__(self, other: BusyTable) -> BusyTable:
+        return BusyTable._of(*(list(getattr(self, f)) + list(getattr(other, f))
+                               for f in ("start", "end", "seats", "before", "after", "ids")))
+
+    def blocking(self) -> list[tuple[int, int]]:
+        """Return the blocking rows' spans ``[start − before, end + after)``."""
+        return [(a - x, b + y) for a, b, k, x, y in zip(self.start, self.end, self.seats,
+                                                         self.before, self.after, strict=True)
+                if not k]
+
+
 def _from_epoch(value: object) -> object:
     """Return an epoch-seconds int as an aware UTC datetime (other values unchanged)."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -935,10 +1084,10 @@ class Host:
 
     id: str = field(metadata=_json(required=True, kind="string"))
     schedule: Schedule = field(metadata=_json(obj=Schedule, required=True))
-    busy: tuple[Busy, ...] = field(metadata=_json(item=Busy))
+    busy: BusyTable = field(metadata=_json(item=Busy))
     calendars: tuple[Calendar, ...] = field(metadata=_json(item=Calendar))
 
-    def __init__(self, id: str, schedule: Schedule, busy: Iterable[Busy] = (),
+    def __init__(self, id: str, schedule: Schedule, busy: Iterable[Busy] | BusyTable = (),
                  calendars: Iterable[Calendar] = ()) -> None:
         if not isinstance(id, str):
             raise InvalidRequest(f"a host id must be a string, not {_type_name(id)}", "/id")
@@ -948,7 +1097,7 @@ class Host:
             raise InvalidRequest("schedule must be a Schedule", "/schedule")
         _set(self, "id", id)
         _set(self, "schedule", schedule)
-        _set(self, "busy", _busy_tuple(busy, "/busy"))
+        _set(self, "busy", busy if isinstance(busy, BusyTable) else BusyTable.from_busy(busy))
         cals = tuple(_sequence(calendars, "calendars", "/calendars"))
         for i, c in enumerate(cals):
             if not isinstance(c, Calendar):
