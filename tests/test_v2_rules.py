@@ -453,3 +453,40 @@ def test_timedelta_minutes_and_epoch_instants() -> None:
         EventPolicy(timedelta(seconds=90))
     assert Busy(1796634000, 1796637600).start_s == 1796634000
     assert Query(now=1796634000).now is not None
+
+
+# -- the JSON layer's integer instant reader ---------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "2027-03-04T10:15:00Z", "2027-03-04T10:15:00+05:30", "1969-12-31T23:59:59-00:30",
+    "2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "2027-03-04T24:00:00Z",
+    "2027-03-04T10:15:00+24:00", "2027-13-04T10:15:00Z", "2027-03-04t10:15:00Z",
+    "2027-03-04T10:15:00z", "２０２７-03-04T10:15:00Z", "2027-03-04T10:15:00.5Z"])
+def test_instant_seconds_agrees_with_read_instant(text: str) -> None:
+    from slotcalc._tz import to_epoch
+    from slotcalc.model import instant_seconds, read_instant
+    got = instant_seconds(text)
+    try:
+        want: int | None = to_epoch(read_instant(text))
+    except SlotcalcError:
+        want = None
+    assert got is None or got == want  # None: read_instant decides (and explains)
+
+
+def test_instant_seconds_property() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from slotcalc.model import instant_seconds
+
+    @given(st.datetimes(datetime(1801, 1, 1), datetime(2498, 1, 1)),
+           st.integers(-23 * 60 - 59, 23 * 60 + 59))
+    def check(moment: datetime, off: int) -> None:
+        aware = moment.replace(microsecond=0, tzinfo=timezone(timedelta(minutes=off)))
+        text = aware.isoformat() if off else aware.astimezone(UTC).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+        assert instant_seconds(text) == int(aware.timestamp())
+
+    check()

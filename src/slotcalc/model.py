@@ -796,49 +796,92 @@ _DAYS_IN = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 def instant_seconds(text: str) -> int | None:
     """Return the epoch seconds of ``YYYY-MM-DDTHH:MM:SSZ`` or ``…SS±HH:MM``, or None.
 
-    Integer arithmetic only (no datetime); None for any other shape or a value out of range,
-    which :func:`read_instant` then reads (and explains). Cost: O(1).
+    Integer arithmetic only (no datetime): the date, clock and offset parts are each read
+    once and kept in small bounded caches (a busy list repeats them). None for any other
+    shape or a value out of range, which :func:`read_instant` then reads and explains.
+    Cost: O(1).
     """
     n = len(text)
-    if not text.isascii():
-        return None
     if n == 20:
-        if text[19] != "Z":
-            return None
-        off = 0
-    elif n == 25 and text[22] == ":" and text[19] in "+-":
-        oh, om = text[20:22], text[23:25]
-        if not (oh.isdigit() and om.isdigit()) or int(om) > 59 or int(oh) > 23:
-            return None
-        off = int(oh) * 3600 + int(om) * 60
-        if text[19] == "-":
-            off = -off
+        tail = "Z" if text[19] == "Z" else ""
+    elif n == 25:
+        tail = text[19:]
     else:
         return None
-    if (text[4] != "-" or text[7] != "-" or text[10] != "T" or text[13] != ":"
-            or text[16] != ":"):
+    if text[10] != "T":
         return None
-    ys, ms, ds, hs, mis, ss = text[0:4], text[5:7], text[8:10], text[11:13], text[14:16], \
-        text[17:19]
-    if not (ys.isdigit() and ms.isdigit() and ds.isdigit() and hs.isdigit() and mis.isdigit()
-            and ss.isdigit()):
+    days = _DATES.get(text[:10])
+    if days is None:
+        days = _read_days(text[:10])
+        if days is None:
+            return None
+    clock = _CLOCKS.get(text[11:19])
+    if clock is None:
+        clock = _read_clock(text[11:19])
+        if clock is None:
+            return None
+    off = _OFFSETS.get(tail)
+    if off is None:
+        off = _read_offset(tail)
+        if off is None:
+            return None
+    t = days * DAY + clock - off
+    if not _MIN_EPOCH + 2 * DAY <= t < _MAX_EPOCH - 2 * DAY:
+        return None  # near the ends of the accepted years: read_instant says what is wrong
+    return t
+
+
+_DATES: dict[str, int] = {}
+_CLOCKS: dict[str, int] = {}
+_OFFSETS: dict[str, int] = {"Z": 0}
+_CACHE_MAX = 4096
+
+
+def _remember(cache: dict[str, int], key: str, value: int) -> int:
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def _read_days(text: str) -> int | None:
+    """Return ``YYYY-MM-DD`` as days since 1970 (H. Hinnant's days-from-civil), or None."""
+    if not (text.isascii() and text[4] == "-" and text[7] == "-" and text[:4].isdigit()
+            and text[5:7].isdigit() and text[8:].isdigit()):
         return None
-    y, m, d, hh, mi, sec = int(ys), int(ms), int(ds), int(hs), int(mis), int(ss)
-    if not (1 <= m <= 12 and hh <= 23 and mi <= 59 and sec <= 59 and d >= 1):
-        return None
+    y, m, d = int(text[:4]), int(text[5:7]), int(text[8:])
     leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
-    if d > (29 if m == 2 and leap else _DAYS_IN[m]):
+    if not 1 <= m <= 12 or not 1 <= d <= (29 if m == 2 and leap else _DAYS_IN[m]):
         return None
-    # days from the civil date (H. Hinnant's algorithm)
     yy = y - (m <= 2)
     era = yy // 400
     yoe = yy - era * 400
     doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
-    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468
-    t = days * DAY + hh * 3600 + mi * 60 + sec - off
-    if not _MIN_EPOCH + 2 * DAY <= t < _MAX_EPOCH - 2 * DAY:
-        return None  # near the ends of the accepted years: read_instant says what is wrong
-    return t
+    return _remember(_DATES, text, era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy
+                     - 719468)
+
+
+def _read_clock(text: str) -> int | None:
+    """Return ``HH:MM:SS`` as seconds after midnight, or None."""
+    if not (text.isascii() and text[2] == ":" and text[5] == ":" and text[:2].isdigit()
+            and text[3:5].isdigit() and text[6:].isdigit()):
+        return None
+    h, m, sec = int(text[:2]), int(text[3:5]), int(text[6:])
+    if h > 23 or m > 59 or sec > 59:
+        return None
+    return _remember(_CLOCKS, text, h * 3600 + m * 60 + sec)
+
+
+def _read_offset(text: str) -> int | None:
+    """Return ``±HH:MM`` as seconds east of UTC, or None."""
+    if not (len(text) == 6 and text.isascii() and text[0] in "+-" and text[3] == ":"
+            and text[1:3].isdigit() and text[4:].isdigit()):
+        return None
+    h, m = int(text[1:3]), int(text[4:])
+    if h > 23 or m > 59:
+        return None
+    off = h * 3600 + m * 60
+    return _remember(_OFFSETS, text, -off if text[0] == "-" else off)
 
 
 @dataclass(frozen=True, slots=True, init=False)
