@@ -31,6 +31,8 @@ from .answers import Notice
 from .errors import InvalidDuration, InvalidRequest, InvalidValue, SlotcalcError, pointer
 from .model import (
     MAX_CALENDARS,
+    MAX_COUNT,
+    MAX_MINUTES,
     WEEKDAYS,
     All,
     AnyOf,
@@ -67,6 +69,7 @@ __all__ = [
 Document = dict[str, Any]
 T = TypeVar("T")
 _NO_BUSY = BusyTable._of([], [], [], [], [], [])
+_BUSY_KEYS = frozenset(("start", "end", "seats", "id", "buffer_before", "buffer_after"))
 
 #: Extra days of calendar read before the range with ``align: "free"``, whose grid depends on
 #: where the free stretch that reaches into the range began.
@@ -289,17 +292,21 @@ def _busy(value: object, path: str) -> BusyTable:
     after: list[int] = []
     ids: list[str | None] = []
     for i, item in enumerate(items):
-        if type(item) is dict and len(item) == 2:
+        if type(item) is dict and _BUSY_KEYS.issuperset(item):
             a, b = item.get("start"), item.get("end")
-            if type(a) is str and type(b) is str:
+            k, ident = item.get("seats", 0), item.get("id", "")
+            x0, x1 = item.get("buffer_before", 0), item.get("buffer_after", 0)
+            if (type(a) is str and type(b) is str and type(k) is int and type(ident) is str
+                    and type(x0) is int and type(x1) is int and 0 <= x0 <= MAX_MINUTES
+                    and 0 <= x1 <= MAX_MINUTES and (0 < k <= MAX_COUNT or "seats" not in item)):
                 x, y = instant_seconds(a), instant_seconds(b)
                 if x is not None and y is not None and x < y:
                     start.append(x)
                     end.append(y)
-                    seats.append(0)
-                    before.append(0)
-                    after.append(0)
-                    ids.append(None)
+                    seats.append(k)
+                    before.append(60 * x0)
+                    after.append(60 * x1)
+                    ids.append(ident if "id" in item else None)
                     continue
         entry = load(Busy, item, path + pointer(i))
         start.append(entry.start_s)
