@@ -490,3 +490,34 @@ def test_instant_seconds_property() -> None:
         assert instant_seconds(text) == int(aware.timestamp())
 
     check()
+
+
+# -- adversarial sizes (issue 11): bounded work ------------------------------------------------
+
+def test_many_intervals_a_day_are_bounded() -> None:
+    many = [[f"{h:02d}:{m:02d}:00", f"{h:02d}:{m:02d}:01"] for h in range(24) for m in range(60)]
+    got = answer_request(doc({"duration": 1}, weekly={"mon": many + [["00:00", "00:00:02"]]}))
+    assert got["error"]["code"] == "invalid_value"
+    import time
+    t0 = time.perf_counter()
+    got = answer_request(doc({"duration": 1}, weekly={"mon": many}))  # nothing fits: a year
+    assert got["days"] == [] and got["next_available"] is None
+    assert time.perf_counter() - t0 < 60
+
+
+def test_midnight_windows_do_not_walk_back_400_days() -> None:
+    from slotcalc._engine.windows import windows_for
+    s = Schedule("UTC", {d: [("00:00", "01:00")] for d in ("mon", "tue", "wed")})
+    wins = windows_for(s, 1796601600, 1796601600 + 86400)
+    assert wins and all(anchored for _, _, anchored in wins)
+
+
+def test_team_of_many_hosts_stops_at_limit() -> None:
+    import time
+    around = {d: [("00:00", "24:00")] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    hosts = [Host(f"h{i}", Schedule("UTC", around)) for i in range(100)]
+    q = Query("2026-12-07", "2027-12-06", now=NOW, limit=1)
+    t0 = time.perf_counter()
+    got = Request(hosts, EventPolicy(1), q, team=Team("any")).slots()
+    assert len(got.slots) == 1 and len(got.slots[0].hosts or ()) == 100
+    assert time.perf_counter() - t0 < 20

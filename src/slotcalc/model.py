@@ -81,6 +81,8 @@ MAX_YEAR = 2500
 MAX_OVERRIDE_DAYS = 3660
 #: Longest query range.
 MAX_RANGE_DAYS = 366
+#: Most wall-time intervals one weekday or override may list (one a minute).
+MAX_INTERVALS_PER_DAY = 1440
 #: Largest ``repeat.count``, and the most days a repeat may reach past its first occurrence.
 MAX_REPEAT_COUNT = 1000
 MAX_REPEAT_DAYS = 3660
@@ -179,6 +181,8 @@ def read_wall_intervals(value: object, path: str = "") -> tuple[tuple[int, int],
         raise InvalidRequest(
             f"intervals must be a list of [start, end] pairs, not {_type_name(value)}", path
         )
+    if len(value) > MAX_INTERVALS_PER_DAY:
+        raise InvalidValue(f"at most {MAX_INTERVALS_PER_DAY} intervals a day", path)
     out: set[tuple[int, int]] = set()
     for i, pair in enumerate(value):
         here = path + pointer(i)
