@@ -25,7 +25,7 @@ path, an object with ``read()`` is a file. The explicit :func:`read_calendar_tex
 :func:`read_calendar_file` skip the guessing.
 
 The rules (what is busy, time zones, recurrences, limits) are in ``docs/ical.md`` and in
-:mod:`slotcalc._ical_busy`. This module needs python-dateutil; the engine never imports it.
+:mod:`slotcalc.ical._busy`. This module needs python-dateutil; the engine never imports it.
 """
 
 from __future__ import annotations
@@ -51,18 +51,18 @@ from datetime import UTC, datetime
 from typing import IO, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from ._ical_busy import SKIPPED, UNKNOWN_TZID, TooMuch, busy_intervals
-from ._ical_parse import Unreadable, looks_like_icalendar, scan
-from ._ical_tz import UTC_ZONE, IanaZone, WallZone
-from ._tz import load_zone, to_epoch, to_epoch_ceil
-from .errors import (
+from .._tz import load_zone, to_epoch, to_epoch_ceil
+from ..errors import (
     CalendarFetchFailed,
     CalendarUnreadable,
     InvalidInterval,
     InvalidRequest,
     SlotcalcError,
 )
-from .model import Busy, Notice, read_instant
+from ..model import Busy, Notice, read_instant
+from ._busy import SKIPPED, UNKNOWN_TZID, TooMuch, busy_intervals
+from ._parse import Unreadable, looks_like_icalendar, scan
+from ._tz import UTC_ZONE, IanaZone, WallZone
 
 __all__ = [
     "SKIPPED",
