@@ -438,6 +438,9 @@ def fetch_with_charset(url: str, *, etag: str | None = None, last_modified: str 
         raise CalendarFetchFailed(f"{shown}: not complete within {timeout} s (the timeout "
                                   "limit)") from None
     except _Failure as exc:
+        if time.monotonic() >= deadline.end:  # the watchdog closed it: the deadline is why
+            raise CalendarFetchFailed(f"{shown}: not complete within {timeout} s (the timeout "
+                                      "limit)") from None
         raise CalendarFetchFailed(f"{shown}: {exc}") from None
 
 
