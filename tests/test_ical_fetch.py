@@ -395,3 +395,12 @@ def test_a_silent_tls_server_is_stopped_by_the_deadline() -> None:
         with pytest.raises(CalendarFetchFailed, match="timeout"):
             fetch(f"https://127.0.0.1:{listener.getsockname()[1]}/x.ics", timeout=0.5)
         assert time.monotonic() - begin < 1.5
+
+
+def test_urls_and_validators_outside_ascii(server: str) -> None:
+    with pytest.raises(CalendarFetchFailed, match="HTTP 404"):  # sent percent-encoded
+        fetch(f"http://{server}/kalender-ä.ics?wer=jürgen")
+    with pytest.raises(CalendarFetchFailed, match="cannot be sent"):
+        fetch(f"http://{server}/ok", etag="\u20ac")
+    with pytest.raises(CalendarFetchFailed):
+        fetch("http://bücher.invalid/x.ics", timeout=3.0)
