@@ -227,7 +227,11 @@ def _calendar(arg: str, stdin: IO[bytes]) -> CalendarSource:
             return CalendarSource("ics", raw.decode("utf-8"), "")
         except UnicodeDecodeError:
             raise InvalidRequest("the feed on standard input is not UTF-8 text") from None
-    return CalendarSource("path", str(Path(arg).resolve()), "")
+    try:
+        where = Path(arg).resolve()
+    except (OSError, ValueError, RuntimeError):  # a NUL character, a symlink loop
+        where = Path(os.path.abspath(arg)) if "\x00" not in arg else Path(arg)
+    return CalendarSource("path", str(where), "")
 
 
 # ---------------------------------------------------------------------------------------------
