@@ -188,3 +188,23 @@ def test_offset_table_update_is_atomic_for_readers() -> None:
     for th in threads:
         th.join()
     assert got == wanted
+
+
+class _Raising(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        raise KeyError("no offset here")
+
+
+class _ThirtyHours(tzinfo):
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return timedelta(hours=30)
+
+
+@pytest.mark.parametrize("zone", [_Raising(), _ThirtyHours()])
+def test_a_broken_tzinfo_is_invalid_time(zone: tzinfo) -> None:
+    from slotcalc import InvalidTime
+    from slotcalc.model import read_instant
+
+    with pytest.raises(InvalidTime) as info:
+        read_instant(datetime(2026, 12, 7, 9, tzinfo=zone), "/start")
+    assert info.value.path == "/start"

@@ -251,7 +251,12 @@ def read_instant(value: object, path: str = "") -> datetime:
             raise InvalidTime(f"{_shown(value)} is not a valid instant", path) from None
     elif isinstance(value, datetime):
         moment = value
-        if moment.tzinfo is None or moment.utcoffset() is None:
+        try:
+            offset = None if moment.tzinfo is None else moment.utcoffset()
+        except Exception as exc:  # a tzinfo that raises, or answers 30 hours
+            raise InvalidTime(f"the datetime's tzinfo ({type(moment.tzinfo).__name__}) gives "
+                              f"no valid UTC offset ({type(exc).__name__})", path) from None
+        if offset is None:
             raise NaiveDatetime("a datetime without a UTC offset is not an instant", path)
     else:
         raise InvalidRequest(
