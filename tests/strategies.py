@@ -11,7 +11,6 @@ example counter printed at the end of the run.
 from __future__ import annotations
 
 import dataclasses
-
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta

@@ -496,7 +496,7 @@ def test_instant_seconds_property() -> None:
 
 def test_many_intervals_a_day_are_bounded() -> None:
     many = [[f"{h:02d}:{m:02d}:00", f"{h:02d}:{m:02d}:01"] for h in range(24) for m in range(60)]
-    got = answer_request(doc({"duration": 1}, weekly={"mon": many + [["00:00", "00:00:02"]]}))
+    got = answer_request(doc({"duration": 1}, weekly={"mon": [*many, ["00:00", "00:00:02"]]}))
     assert got["error"]["code"] == "invalid_value"
     import time
     t0 = time.perf_counter()

@@ -6,6 +6,7 @@ and :func:`check_team_slot` for several hosts). ``answer_request``/``check_reque
 JSON documents of SPEC §2 and return those of §4.
 """
 
+from .access import CalendarAccess
 from .answers import Availability, CheckResult, Day, Notice, Period, Periods, Slot
 from .api import (
     Plan,
@@ -21,6 +22,7 @@ from .api import (
 )
 from .errors import (
     CalendarFetchFailed,
+    CalendarNotAllowed,
     CalendarUnreadable,
     DuplicateOverride,
     InvalidDate,
@@ -60,7 +62,9 @@ __all__ = [
     "Availability",
     "Busy",
     "Calendar",
+    "CalendarAccess",
     "CalendarFetchFailed",
+    "CalendarNotAllowed",
     "CalendarUnreadable",
     "CheckResult",
     "Day",

@@ -5,8 +5,9 @@ Inputs (:class:`Schedule`, :class:`Override`, :class:`Travel`, :class:`EventPoli
 :class:`Host`, :class:`Team` and the tree nodes :class:`All`, :class:`AnyOf`) are frozen,
 slotted dataclasses, validated and normalised once, when built; they pickle cleanly (derived
 fields travel with them). Each field that JSON has carries metadata naming it, so the JSON
-layer (:mod:`slotcalc.jsonapi`) is driven by these classes: a new option is one field. Each accepts the natural Python values (``date``, aware
-``datetime``, ``time``) and also the strings of SPEC §1 (``"2026-12-07"``,
+layer (:mod:`slotcalc.jsonapi`) is driven by these classes: a new option is one field. Each
+accepts the natural Python values (``date``, aware ``datetime``, ``time``, ``timedelta``
+minutes, epoch-second ``int`` instants) and also the strings of SPEC §1 (``"2026-12-07"``,
 ``"2026-12-07T15:00:00Z"``, ``"09:30"``, ``"24:00"``), so the JSON layer is a thin shell.
 Invalid input raises a :class:`~slotcalc.errors.SlotcalcError` whose ``path`` points at the
 field, relative to the object (``/weekly/mon/0/1``).
@@ -18,12 +19,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal, Union, cast
 from zoneinfo import ZoneInfo
 
 from ._tz import DAY, EPOCH, EPOCH_ORDINAL, load_zone, zone_name
+from .access import MAX_CALENDARS
 from .answers import Availability, CheckResult, Day, Notice, Slot  # re-exported (version 1)
 from .errors import (
     DuplicateOverride,
@@ -40,25 +42,26 @@ from .errors import (
 )
 
 __all__ = [
+    "MAX_CALENDARS",
     "WEEKDAYS",
     "All",
-    "Availability",
-    "CheckResult",
-    "Day",
-    "Notice",
-    "Slot",
     "AnyOf",
+    "Availability",
     "Busy",
     "BusyTable",
     "Calendar",
+    "CheckResult",
+    "Day",
     "EventPolicy",
     "Host",
     "Limits",
     "Node",
+    "Notice",
     "Override",
     "Query",
     "Repeat",
     "Schedule",
+    "Slot",
     "Team",
     "Travel",
 ]
@@ -86,8 +89,6 @@ MAX_INTERVALS_PER_DAY = 1440
 #: Largest ``repeat.count``, and the most days a repeat may reach past its first occurrence.
 MAX_REPEAT_COUNT = 1000
 MAX_REPEAT_DAYS = 3660
-#: Most calendars one host (or a request) may name.
-MAX_CALENDARS = 100
 
 _WALL = re.compile(r"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -198,6 +199,13 @@ def read_wall_intervals(value: object, path: str = "") -> tuple[tuple[int, int],
     return tuple(sorted(out))
 
 
+def _shown(value: str, limit: int = 60) -> str:
+    """Return ``repr(value)`` cut to about ``limit`` characters (long inputs stay out of
+    messages)."""
+    text = repr(value) if len(value) <= limit else repr(value[:limit]) + "…"
+    return text
+
+
 def read_date(value: object, path: str = "") -> date:
     """Return a local date from a ``date`` or a ``YYYY-MM-DD`` string."""
     if isinstance(value, datetime):
@@ -206,11 +214,11 @@ def read_date(value: object, path: str = "") -> date:
         d = value
     elif isinstance(value, str):
         if not _DATE.fullmatch(value):
-            raise InvalidDate(f"{value!r} is not a date YYYY-MM-DD", path)
+            raise InvalidDate(f"{_shown(value)} is not a date YYYY-MM-DD", path)
         try:
             d = date.fromisoformat(value)
         except ValueError:
-            raise InvalidDate(f"{value!r} is not a calendar date", path) from None
+            raise InvalidDate(f"{_shown(value)} is not a calendar date", path) from None
     else:
         raise InvalidRequest(f"a date must be a string 'YYYY-MM-DD', not {_type_name(value)}", path)
     if not MIN_YEAR <= d.year < MAX_YEAR:
@@ -243,11 +251,11 @@ def read_instant(value: object, path: str = "") -> datetime:
         if not m:
             if _DATE.fullmatch(value):
                 raise InvalidTime(
-                    f"{value!r} is a date; an instant needs a time and an offset", path
+                    f"{_shown(value)} is a date; an instant needs a time and an offset", path
                 )
-            raise InvalidTime(f"{value!r} is not an RFC 3339 instant", path)
+            raise InvalidTime(f"{_shown(value)} is not an RFC 3339 instant", path)
         if m[3] is None:
-            raise NaiveDatetime(f"{value!r} has no UTC offset ('Z' or '+HH:MM')", path)
+            raise NaiveDatetime(f"{_shown(value)} has no UTC offset ('Z' or '+HH:MM')", path)
         text = value
         if value[10] != "T" or "." in value or m[3] == "z":
             text = f"{m[1]}T{m[2]}{'+00:00' if m[3] in 'Zz' else m[3]}"
@@ -260,10 +268,15 @@ def read_instant(value: object, path: str = "") -> datetime:
         try:
             moment = datetime.fromisoformat(text)  # also refuses offsets of 24 hours or more
         except ValueError:
-            raise InvalidTime(f"{value!r} is not a valid instant", path) from None
+            raise InvalidTime(f"{_shown(value)} is not a valid instant", path) from None
     elif isinstance(value, datetime):
         moment = value
-        if moment.tzinfo is None or moment.utcoffset() is None:
+        try:
+            offset = None if moment.tzinfo is None else moment.utcoffset()
+        except Exception as exc:  # a tzinfo that raises, or answers 30 hours
+            raise InvalidTime(f"the datetime's tzinfo ({type(moment.tzinfo).__name__}) gives "
+                              f"no valid UTC offset ({type(exc).__name__})", path) from None
+        if offset is None:
             raise NaiveDatetime("a datetime without a UTC offset is not an instant", path)
     else:
         raise InvalidRequest(
@@ -296,9 +309,13 @@ def read_moment(value: object, path: str = "") -> date | datetime:
         return read_instant(value, path)
     if isinstance(value, date):
         return read_date(value, path)
-    if isinstance(value, str) and _DATE.fullmatch(value):
-        return read_date(value, path)
+    if isinstance(value, str) and (_DATE.fullmatch(value) or _DATE_LIKE.fullmatch(value)):
+        return read_date(value, path)  # 2026-1-1 is a date written wrong: invalid_date
     return read_instant(value, path)
+
+
+# digits and dashes only (2026-1-1, 26-12-07): meant as a date, whatever is wrong with it
+_DATE_LIKE = re.compile(r"[+-]?\d{1,8}-\d{1,4}-\d{1,4}")
 
 
 def _set(obj: object, name: str, value: object) -> None:
@@ -327,10 +344,6 @@ def _json(name: str | None = None, *, item: type | None = None, obj: type | None
 
 
 _DERIVED: dict[str, Any] = {"derived": True}
-
-
-def _derived() -> Any:
-    return field(init=False, compare=False, repr=False, metadata=_DERIVED)
 
 
 def _sequence(value: object, what: str, path: str) -> list[Any]:
@@ -402,7 +415,8 @@ class Travel:
     start: _date = field(metadata=_json("from", required=True, kind="date"))
     until: _date | None = field(metadata=_json(kind="date"))
     timezone: str = field(metadata=_json(required=True, kind="timezone"))
-    zone: ZoneInfo = _derived()
+    zone: ZoneInfo = field(
+        init=False, compare=False, repr=False, metadata=_DERIVED)
 
     def __init__(self, start: _date | str, until: _date | str | None = None, *,
                  timezone: str | ZoneInfo) -> None:
@@ -440,8 +454,10 @@ class Schedule:
     weekly: tuple[tuple[tuple[int, int], ...], ...] = field(metadata=_json(kind="weekly"))
     overrides: tuple[Override, ...] = field(metadata=_json(item=Override))
     zones: tuple[Travel, ...] = field(metadata=_json(item=Travel))
-    zone: ZoneInfo = _derived()
-    _by_day: dict[int, tuple[tuple[int, int], ...]] = _derived()
+    zone: ZoneInfo = field(
+        init=False, compare=False, repr=False, metadata=_DERIVED)
+    _by_day: dict[int, tuple[tuple[int, int], ...]] = field(
+        init=False, compare=False, repr=False, metadata=_DERIVED)
 
     def __init__(
         self,
@@ -681,11 +697,11 @@ class EventPolicy:
         for name, value in (("buffer_before", buffer_before), ("buffer_after", buffer_after),
                             ("min_notice", min_notice)):
             _set(self, name, _minutes(value, name, 0, "/" + name))
-        for name, value in (("horizon_days", horizon_days),
+        for name, days_ in (("horizon_days", horizon_days),
                             ("horizon_business_days", horizon_business_days),
                             ("horizon_bookable_days", horizon_bookable_days)):
-            _set(self, name, None if value is None
-                 else read_int(value, name, 1, MAX_HORIZON_DAYS, path="/" + name))
+            _set(self, name, None if days_ is None
+                 else read_int(days_, name, 1, MAX_HORIZON_DAYS, path="/" + name))
         days = _sequence(business_days, "business_days", "/business_days")
         if not days:
             raise InvalidValue("business_days may not be empty", "/business_days")
@@ -750,8 +766,10 @@ class Busy:
     id: str | None = field(metadata=_json(kind="string"))
     buffer_before: int = field(metadata=_json(kind="integer"))
     buffer_after: int = field(metadata=_json(kind="integer"))
-    start_s: int = _derived()
-    end_s: int = _derived()
+    start_s: int = field(
+        init=False, compare=False, repr=False, metadata=_DERIVED)
+    end_s: int = field(
+        init=False, compare=False, repr=False, metadata=_DERIVED)
 
     def __init__(
         self,
@@ -934,8 +952,9 @@ class BusyTable:
             if not _MIN_EPOCH <= x < y <= _MAX_EPOCH:
                 raise InvalidInterval("busy time must end after it starts, in the years "
                                       f"{MIN_YEAR}–{MAX_YEAR - 1}", pointer("end", i))
-            if not (0 <= cols["seats"][i] <= MAX_COUNT and 0 <= cols["before"][i] <= MAX_MINUTES
-                    * 60 and 0 <= cols["after"][i] <= MAX_MINUTES * 60):
+            k, x0, x1 = (cast(int, cols[c][i]) for c in ("seats", "before", "after"))
+            if not (0 <= k <= MAX_COUNT and 0 <= x0 <= MAX_MINUTES * 60
+                    and 0 <= x1 <= MAX_MINUTES * 60):
                 raise InvalidValue("seats and buffers must be ≥ 0 and in range", pointer(
                     "seats", i))
             ident = cols["ids"][i]
@@ -1014,7 +1033,8 @@ class Query:
     exclude: frozenset[str] = field(metadata=_json(kind="strings"))
     limit: int | None = field(metadata=_json(null=True, kind="integer"))
     output: Output = field(metadata=_json(kind="output"))
-    zone: ZoneInfo | None = _derived()
+    zone: ZoneInfo | None = field(
+        init=False, compare=False, repr=False, metadata=_DERIVED)
 
     def __init__(
         self,

@@ -346,7 +346,10 @@ class Engine:
     # -- check ------------------------------------------------------------------------------
 
     def check(self, s: int, exact: bool) -> Checked:
-        """Return the check of start ``s`` (SPEC §4). Cost: O(K log B) plus the windows near ``s``."""
+        """Return the check of start ``s`` (SPEC §4).
+
+        Cost: O(K log B) plus the windows near ``s``.
+        """
         spans = [h.span(s, s + 1) for h in self.hosts]
         if self.tree is not None and self.team_grid:
             team = self._team_grid(spans, s, s + 1)

@@ -40,7 +40,7 @@ def resolve(table: OffsetTable, local: int) -> int:
 
 
 def resolve_pieces(table: OffsetTable, lo: int, hi: int) -> list[tuple[int, int, int]]:
-    """Return ``[(a, b, off)]`` covering wall readings ``[lo, hi)``: on each, resolve is ``L − off``.
+    """Return ``[(a, b, off)]`` covering wall readings ``[lo, hi)``; on each, ``L ↦ L − off``.
 
     The offset used by :func:`resolve` changes only where a segment's local range starts or
     ends. Cost: O(T log T) for the T offset changes near the span.
