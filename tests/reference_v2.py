@@ -73,6 +73,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -322,7 +323,7 @@ class Host:
         raw = self.resolved(first, last)
         while True:
             spans = merge(raw)
-            edge = resolve(self.home, first, 0) + 2 * DAY  # travel zones may shift a date
+            edge = resolve(self.home, first, 0)
             reaches = bool(spans) and spans[0][0] <= edge
             if not reaches or first <= floor_date:
                 break
@@ -747,7 +748,7 @@ class Request:
         per_host = [h.grid_sources() for h in self.hosts]
         points = sorted({p for src in per_host for w in src for p in (w.start, w.end)})
         segs: list[tuple[int, int]] = []
-        for a, b in zip(points, points[1:], strict=False):
+        for a, b in pairwise(points):
             ok = [any(w.start <= a < w.end for w in src) for src in per_host]
             if satisfied(self.tree, ok):
                 if segs and segs[-1][1] == a:
