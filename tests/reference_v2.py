@@ -514,8 +514,12 @@ class Host:
         for sec in range(0, DAY_S, self.ev.step // US):
             h, rest = divmod(sec, 3600)
             m, x = divmod(rest, 60)
-            for fold in (0, 1):
-                wall = datetime(day.year, day.month, day.day, h, m, x, fold=fold, tzinfo=zone)
+            first = datetime(day.year, day.month, day.day, h, m, x, tzinfo=zone)
+            if first.utcoffset() == first.replace(fold=1).utcoffset():
+                found.add(to_us(first))  # an ordinary wall time: one instant
+                continue
+            for fold in (0, 1):  # a fold (two instants) or a gap (none)
+                wall = first.replace(fold=fold)
                 t = to_us(wall)
                 back = from_us(t, zone)
                 if back.replace(tzinfo=None, fold=0) == wall.replace(tzinfo=None, fold=0):
