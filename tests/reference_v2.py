@@ -159,7 +159,22 @@ def merge(raw: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def transitions(zone: ZoneInfo, lo: int, hi: int) -> list[int]:
-    """Return every instant in ``[lo, hi]`` at which ``zone``'s UTC offset changes (found by
+    """Return every instant in ``[lo, hi]`` at which ``zone``'s UTC offset changes."""
+    first = (EPOCH + timedelta(microseconds=lo)).year
+    last = (EPOCH + timedelta(microseconds=hi)).year
+    return [t for y in range(first, last + 1) for t in _year_transitions(zone, y)
+            if lo <= t <= hi]
+
+
+@lru_cache(maxsize=1 << 12)
+def _year_transitions(zone: ZoneInfo, year: int) -> tuple[int, ...]:
+    """Return the instants of UTC year ``year`` at which ``zone``'s offset changes."""
+    lo = to_us(datetime(year, 1, 1, tzinfo=UTC))
+    return tuple(_scan_transitions(zone, lo - 1, to_us(datetime(year + 1, 1, 1, tzinfo=UTC)) - 1))
+
+
+def _scan_transitions(zone: ZoneInfo, lo: int, hi: int) -> list[int]:
+    """Return every instant in ``(lo, hi]`` at which ``zone``'s UTC offset changes (found by
     comparing offsets hour by hour and bisecting to the microsecond)."""
     out: list[int] = []
 
@@ -511,6 +526,13 @@ class Host:
             return got
         zone = self.home
         found: set[int] = set()
+        midnight = resolve(zone, day, 0)
+        following = resolve(zone, day + timedelta(days=1), 0)
+        if following - midnight == DAY and not transitions(zone, midnight - DAY, following + DAY):
+            # no offset change near this date: wall time w after midnight is midnight + w
+            got = list(range(midnight, following, self.ev.step))
+            self._clock_days[day] = got
+            return got
         for sec in range(0, DAY_S, self.ev.step // US):
             h, rest = divmod(sec, 3600)
             m, x = divmod(rest, 60)
@@ -750,10 +772,11 @@ class Request:
         """Maximal stretches where the tree is satisfied by the hosts' windows (or free
         stretches), with the clock zone of an open one."""
         per_host = [h.grid_sources() for h in self.hosts]
+        firsts = [[w.start for w in src] for src in per_host]
         points = sorted({p for src in per_host for w in src for p in (w.start, w.end)})
         segs: list[tuple[int, int]] = []
         for a, b in pairwise(points):
-            ok = [any(w.start <= a < w.end for w in src) for src in per_host]
+            ok = [_inside(src, starts, a) for src, starts in zip(per_host, firsts, strict=True)]
             if satisfied(self.tree, ok):
                 if segs and segs[-1][1] == a:
                     segs[-1] = (segs[-1][0], b)
@@ -808,6 +831,12 @@ class Request:
         while cut < hi:
             nxt = min(hi, cut + 7 * DAY)
             for s in self.candidates(cut, nxt):
+                # a free host's window holds [s, e): skip starts where the tree cannot be
+                # satisfied even so (a shortcut only: every other start is evaluated in full)
+                inside = [holding(h.windows, h.win_starts, s, s + self.ev.dur) is not None
+                          for h in self.hosts]
+                if not satisfied(self.tree, inside):
+                    continue
                 ok, remaining, listed, _ = self.slot_at(s, self.grid)
                 if ok:
                     yield s, remaining, listed
@@ -841,6 +870,12 @@ class Request:
             return left, right, False, []
         ok, _, listed, _ = self.slot_at(x, None)
         return left, right, ok, listed
+
+
+def _inside(items: list[Win], starts: list[int], t: int) -> bool:
+    """Whether instant ``t`` lies in one of ``items`` (sorted, disjoint, half-open)."""
+    i = bisect_right(starts, t) - 1
+    return i >= 0 and items[i].start <= t < items[i].end
 
 
 def _is_date(text: str) -> bool:

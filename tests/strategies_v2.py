@@ -66,8 +66,12 @@ def wall(minutes: int) -> str:
 @st.composite
 def wall_intervals(draw: st.DrawFn, max_size: int = 2) -> list[list[str]]:
     """Wall intervals: whole minutes, often on quarter hours, around the small hours too."""
+    if draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(([["09:00", "17:00"]], [["09:00", "12:00"], ["13:00", "17:30"]],
+                                     [["00:00", "03:00"]], [["22:00", "24:00"]],
+                                     [["01:00", "04:00"]], [["00:00", "24:00"]])))
     out = []
-    for _ in range(draw(st.integers(0, max_size))):
+    for _ in range(draw(st.integers(0 if max_size == 0 else 1, max_size))):
         grain = draw(st.sampled_from((60, 30, 15, 5, 1)))
         start = draw(st.one_of(st.integers(0, 6 * 60 // grain), st.integers(0, 1439 // grain)))
         start *= grain
@@ -83,7 +87,7 @@ def wall_intervals(draw: st.DrawFn, max_size: int = 2) -> list[list[str]]:
 def schedules(draw: st.DrawFn, zone: str, anchor: date, v2: bool) -> dict[str, Any]:
     weekly = {}
     for day in WEEKDAYS:
-        if draw(st.integers(0, 3)) > 0:
+        if draw(st.integers(0, 4)) > 0:
             weekly[day] = draw(wall_intervals())
     # never open around the clock every day (the 24/7 grid is a documented special case)
     if all(weekly.get(d) == [["00:00", "24:00"]] for d in WEEKDAYS):
@@ -93,7 +97,8 @@ def schedules(draw: st.DrawFn, zone: str, anchor: date, v2: bool) -> dict[str, A
     cursor = anchor - timedelta(days=draw(st.integers(0, 3)))
     for _ in range(draw(st.integers(0, 2))):
         cursor += timedelta(days=draw(st.integers(0, 3)))
-        o: dict[str, Any] = {"date": cursor.isoformat(), "intervals": draw(wall_intervals())}
+        o: dict[str, Any] = {"date": cursor.isoformat(),
+                             "intervals": draw(st.one_of(st.just([]), wall_intervals()))}
         if draw(st.booleans()):
             cursor += timedelta(days=draw(st.integers(0, 2)))
             o["until"] = cursor.isoformat()
@@ -124,8 +129,14 @@ def busy_lists(draw: st.DrawFn, zone: str, anchor: date, v2: bool, capacity: int
     out = []
     for _ in range(draw(st.integers(0, 4))):
         grain = draw(st.sampled_from((60, 30, 15, 5)))
-        start = base + timedelta(minutes=grain * draw(st.integers(-24 * 60 // grain,
-                                                                  5 * 24 * 60 // grain)))
+        if draw(st.booleans()):  # in working hours of a date near the anchor
+            day = anchor + timedelta(days=draw(st.integers(-1, 4)))
+            minute = grain * draw(st.integers(8 * 60 // grain, 17 * 60 // grain))
+            start = datetime(day.year, day.month, day.day, minute // 60, minute % 60,
+                             tzinfo=z).astimezone(UTC)
+        else:
+            start = base + timedelta(minutes=grain * draw(st.integers(-24 * 60 // grain,
+                                                                      5 * 24 * 60 // grain)))
         length = timedelta(minutes=grain * draw(st.integers(1, 240 // grain)))
         b: dict[str, Any] = {"start": instant(start.astimezone(ZoneInfo("UTC"))),
                              "end": instant((start + length).astimezone(ZoneInfo("UTC")))}
@@ -241,7 +252,9 @@ def queries(draw: st.DrawFn, zone: str, anchor: date, v2: bool,
         q["start"] = first.isoformat()
         q["end"] = (first + timedelta(days=draw(st.integers(0, 4)))).isoformat()
     midnight = datetime(first.year, first.month, first.day, tzinfo=ZoneInfo(zone))
-    now = midnight.astimezone(UTC) + timedelta(minutes=30 * draw(st.integers(-48 * 8, 48 * 2)))
+    late = draw(st.integers(0, 4)) == 0
+    now = midnight.astimezone(UTC) + timedelta(
+        minutes=30 * draw(st.integers(-48, 48 * 2) if late else st.integers(-48 * 8, 0)))
     q["now"] = instant(now.astimezone(ZoneInfo("UTC")))
     if ids and draw(st.booleans()):
         q["exclude"] = draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))
