@@ -167,7 +167,7 @@ def events(draw: st.DrawFn, anchor: date, v2: bool, team: bool) -> dict[str, Any
     if draw(st.integers(0, 3)) == 0:
         ev["min_notice"] = draw(st.sampled_from((30, 60, 240, 1440)))
     if draw(st.integers(0, 3)) == 0:
-        ev["horizon_days"] = draw(st.integers(1, 6))
+        ev["horizon_days"] = draw(st.integers(1, 12))
     if draw(st.integers(0, 2)) == 0:
         ev["capacity"] = draw(st.integers(1, 3))
     day_limit = draw(st.integers(0, 4)) == 0
@@ -194,7 +194,7 @@ def events(draw: st.DrawFn, anchor: date, v2: bool, team: bool) -> dict[str, Any
     if draw(st.integers(0, 2)) == 0:
         ev["week_start"] = draw(st.sampled_from(WEEKDAYS))
     if draw(st.integers(0, 4)) == 0:
-        ev["horizon_business_days"] = draw(st.integers(1, 5))
+        ev["horizon_business_days"] = draw(st.integers(1, 8))
         if draw(st.booleans()):
             ev["business_days"] = draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1,
                                                 max_size=7, unique=True))
