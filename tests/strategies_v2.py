@@ -332,6 +332,7 @@ def check_starts(draw: st.DrawFn, doc: dict[str, Any], answer: dict[str, Any]) -
     """A start worth checking: a slot of the reference's answer (on the grid), one nudged off
     it, a busy entry's start or end, or any whole minute near the range."""
     slots = [s["start"] for d in answer.get("days", []) for s in d["slots"]]
+    slots += [p[k] for p in answer.get("periods", []) for k in ("start", "end")]
     busy = [b[k] for b in doc.get("busy", []) for k in ("start", "end")]
     busy += [b[k] for h in doc.get("hosts", []) for b in h.get("busy", []) for k in ("start",
                                                                                     "end")]
