@@ -9,7 +9,9 @@ the documents must be equal apart from ``warnings``.
   (probed once with a small one) they are skipped with that reason; ``SLOTCALC_DIFF_V2=1``
   runs them anyway.
 
-All are marked ``differential`` (deselect with ``-m "not differential"``).
+All are marked ``differential`` (deselect with ``-m "not differential"``). A failure is shrunk
+by Hypothesis, which calls the (slow) reference many times; ``SLOTCALC_DIFF_NO_SHRINK=1`` reports
+the first failing document as drawn instead.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import os
 from typing import Any
 
 import pytest
-from hypothesis import event, given, settings
+from hypothesis import Phase, event, given, settings
 from hypothesis import strategies as st
 
 from reference_v2 import ref_answer, ref_check
@@ -37,6 +39,12 @@ _PROBE: dict[str, Any] = {
     "query": {"now": "2026-11-30T12:00:00Z", "start": "2026-12-07", "end": "2026-12-07",
               "output": "periods"},
 }
+
+
+if os.environ.get("SLOTCALC_DIFF_NO_SHRINK") == "1":
+    _PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
+else:
+    _PHASES = tuple(Phase)
 
 
 def _engine_speaks_v2() -> bool:
@@ -82,20 +90,20 @@ def agree_check(doc: dict[str, Any], start: str) -> None:
 # Version 1 documents: any engine
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, phases=_PHASES)
 @given(requests(v2=False, team=False))
 def test_differential_answer_v1(doc: dict[str, Any]) -> None:
     agree_answer(doc)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, phases=_PHASES)
 @given(requests(v2=False, team=False), st.data())
 def test_differential_check_v1(doc: dict[str, Any], data: st.DataObject) -> None:
     start = data.draw(check_starts(doc, ref_answer(doc)), label="check start")
     agree_check(doc, start)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, phases=_PHASES)
 @given(requests(v2=False, team=True), st.data())
 def test_differential_team_v1(doc: dict[str, Any], data: st.DataObject) -> None:
     want = agree_answer(doc)
@@ -107,14 +115,14 @@ def test_differential_team_v1(doc: dict[str, Any], data: st.DataObject) -> None:
 
 
 @needs_v2
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, phases=_PHASES)
 @given(requests(v2=True, team=False))
 def test_differential_answer_v2(doc: dict[str, Any]) -> None:
     agree_answer(doc)
 
 
 @needs_v2
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, phases=_PHASES)
 @given(requests(v2=True, team=False), st.data())
 def test_differential_check_v2(doc: dict[str, Any], data: st.DataObject) -> None:
     start = data.draw(check_starts(doc, ref_answer(doc)), label="check start")
@@ -122,7 +130,7 @@ def test_differential_check_v2(doc: dict[str, Any], data: st.DataObject) -> None
 
 
 @needs_v2
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, phases=_PHASES)
 @given(requests(v2=True, team=True), st.data())
 def test_differential_team_v2(doc: dict[str, Any], data: st.DataObject) -> None:
     want = agree_answer(doc)
