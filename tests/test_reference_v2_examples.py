@@ -149,3 +149,56 @@ def test_travel_zone_does_not_move_the_limit_dates() -> None:
     del doc["busy"][0]["seats"]
     doc["busy"][0]["start"], doc["busy"][0]["end"] = "2026-12-06T00:00:00Z", "2026-12-06T00:01:00Z"
     assert starts(ref_answer(doc)) == ["2026-12-07T11:00:00-05:00", "2026-12-07T12:00:00-05:00"]
+
+
+def _team(hosts: list[tuple[str, list[list[str]], list[dict[str, Any]]]], team: dict[str, Any],
+          event: dict[str, Any], **query: Any) -> dict[str, Any]:
+    return {"hosts": [{"id": i, "schedule": {"timezone": "UTC", "weekly": {"mon": hours}},
+                       "busy": busy} for i, hours, busy in hosts],
+            "team": team, "event": event,
+            "query": {"now": NOW, "timezone": "UTC", "start": "2026-12-07",
+                      "end": "2026-12-07", **query}}
+
+
+def test_team_check_reason_hosts_and_conflicts() -> None:
+    """§4 team check: not bookable, the first reason of a host that is not free, every free
+    host listed, and the union of the hosts' conflicts."""
+    busy_a = [{"start": "2026-12-14T10:00:00Z", "end": "2026-12-14T11:00:00Z"}]
+    busy_b = [{"start": "2026-12-07T10:00:00Z", "end": "2026-12-07T11:00:00Z"},
+              {"start": "2026-12-21T10:00:00Z", "end": "2026-12-21T11:00:00Z"}]
+    doc = _team([("a", [["09:00", "12:00"]], busy_a), ("b", [["09:00", "12:00"]], busy_b),
+                 ("c", [["09:00", "12:00"]], [])], {"require": {"all": ["a", "b", "c"]}},
+                {"duration": 60, "repeat": {"interval_days": 7, "count": 3}})
+    got = ref_check(doc, "2026-12-07T10:00:00Z")
+    assert got == {"bookable": False, "reason": "busy", "remaining": 0,
+                   "next_available": "2026-12-07T11:00:00+00:00",
+                   "hosts": ["c"],
+                   "conflicts": ["2026-12-14T10:00:00+00:00", "2026-12-21T10:00:00+00:00"]}
+
+
+def test_team_periods_free_stretches_and_listed_hosts() -> None:
+    """§4 team periods with align free: each host's own free stretches bound its starts; the
+    period lists every host listed at some start of it."""
+    doc = _team([("a", [["09:00", "12:00"]], [{"start": "2026-12-07T10:00:00Z",
+                                               "end": "2026-12-07T10:30:00Z"}]),
+                 ("b", [["09:30", "11:00"]], [])], {"mode": "any"},
+                {"duration": 30, "align": "free"}, output="periods")
+    assert ref_answer(doc)["periods"] == [
+        {"start": "2026-12-07T09:00:00+00:00", "end": "2026-12-07T12:00:00+00:00",
+         "hosts": ["a", "b"]}]
+    doc["team"] = {"mode": "all"}
+    assert ref_answer(doc)["periods"] == [
+        {"start": "2026-12-07T09:30:00+00:00", "end": "2026-12-07T10:00:00+00:00",
+         "hosts": ["a", "b"]},
+        {"start": "2026-12-07T10:30:00+00:00", "end": "2026-12-07T11:00:00+00:00",
+         "hosts": ["a", "b"]}]
+
+
+def test_clock_grid_stays_home_on_travel_dates() -> None:
+    """§2 zones: align clock keeps using the home zone: Kolkata hours (+05:30) on a travel
+    date, a 60-minute clock grid in New York puts starts on New York's whole hours."""
+    doc = one({"mon": [["09:00", "12:00"]]}, {"duration": 60, "align": "clock"},
+              {"start": "2026-12-06", "end": "2026-12-07"},
+              zones=[{"from": "2026-12-07", "until": "2026-12-07", "timezone": "Asia/Kolkata"}])
+    # 09:00–12:00 in Kolkata is 22:30–01:30 New York: whole hours 23:00 and 00:00
+    assert starts(ref_answer(doc)) == ["2026-12-06T23:00:00-05:00", "2026-12-07T00:00:00-05:00"]
