@@ -12,11 +12,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 import reference_v2 as ref
 from strategies_v2 import check_starts, requests
+
+pytestmark = pytest.mark.differential
 
 
 def _minute_grid(doc: dict[str, Any]) -> dict[str, Any]:
