@@ -54,8 +54,8 @@ def parse_only(text: str | None) -> set[str] | None:
             out.add(name)
         else:
             raise SystemExit(
-                f"--only: unknown part {raw.strip()!r} (choose from W1 W2 W3 W4 W5 W6 V2 sweeps busy "
-                "days hosts reference)"
+                f"--only: unknown part {raw.strip()!r} (choose from W1 W2 W3 W4 W5 W6 V2 sweeps "
+                "busy days hosts reference)"
             )
     return out
 

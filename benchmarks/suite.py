@@ -27,9 +27,9 @@ Document = dict[str, Any]
 JsonCall = Callable[[Document], Document]
 
 #: Targets of issue 6.
-W1_JSON_LIMIT = 1.5  # issue 10
-JSON_LIMIT = 4.0  # issue 10: W2 and W4 through the JSON layer  # W1 through answer_request within 2x of its string floor
-W1_TYPED_LIMIT = 2.0  # issue 10  # W1 through the typed API within 3x of its datetime floor
+W1_JSON_LIMIT = 1.5  # issue 10: W1 through answer_request within 1.5x of its string floor
+JSON_LIMIT = 4.0  # issue 10: W2 and W4 through the JSON layer within 4x of their string floor
+W1_TYPED_LIMIT = 2.0  # issue 10: W1 through the typed API within 2x of its datetime floor
 STEP_LIMIT = 12.0  # a 10x step of a sweep costs at most about 12x ...
 GROWTH_EXPONENT_LIMIT = math.log(STEP_LIMIT) / math.log(10)  # ... i.e. time ∝ size^1.079 at most
 TEAM_LIMIT = 12.0  # W3 with 10 hosts within 12x of one host
