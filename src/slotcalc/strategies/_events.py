@@ -137,7 +137,7 @@ def draw_event_dict(draw: st.DrawFn, b: EventBounds, explicit: bool, day: date
         skip = ("day",) if "max_per_day" in out else ()
         out["booking_limits"] = draw_limits_dict(draw, _draw_periods(draw, skip), b.max_limit)
         limited = True
-    elif explicit and rarely(draw, 6):
+    elif explicit and b.max_limit and rarely(draw, 6):
         out["booking_limits"] = {}
     if b.duration_limits and rarely(draw, 3):
         out["duration_limits"] = _draw_minutes_limits(draw, _draw_periods(draw), duration)

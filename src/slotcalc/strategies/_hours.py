@@ -321,8 +321,8 @@ def schedule_from(s: dict[str, Any]) -> Schedule:
 @lru_cache(maxsize=4096)
 def _hints_near(zone: str, day: date, years: tuple[int, int]) -> tuple[int, ...]:
     lo, hi = day - timedelta(days=2), day + timedelta(days=2)
-    span = (max(years[0], lo.year), min(years[1], hi.year))
-    found = transition_list(zone, span) if span[0] <= span[1] else ()
+    # the whole span of years (one cached table per zone), widened only for a day outside it
+    found = transition_list(zone, (min(years[0], lo.year), max(years[1], hi.year)))
     return _hint_seconds([t for t in found if lo <= t.local_date <= hi])
 
 

@@ -109,7 +109,8 @@ def _moment_text(m: date | Moment) -> str:
     return m.isoformat() if isinstance(m, date) else as_text(m)
 
 
-def query_dict(p: QueryPlan, draw: st.DrawFn) -> dict[str, Any]:
+def query_dict(p: QueryPlan, draw: st.DrawFn, v2: bool = True) -> dict[str, Any]:
+    """The JSON form of ``p``; ``v2=False`` never spells out ``output`` (a version-2 field)."""
     out: dict[str, Any] = {}
     if p.start is not None and p.end is not None:
         out["start"] = _moment_text(p.start)
@@ -121,7 +122,7 @@ def query_dict(p: QueryPlan, draw: st.DrawFn) -> dict[str, Any]:
         out["exclude"] = list(p.exclude)
     if p.limit is not None:
         out["limit"] = p.limit
-    if p.output != "slots" or draw_int(draw, 0, 4) == 4:
+    if p.output != "slots" or (v2 and draw_int(draw, 0, 4) == 4):
         out["output"] = p.output
     return out
 

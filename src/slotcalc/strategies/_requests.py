@@ -99,6 +99,7 @@ class _Options(NamedTuple):
     grids: tuple[str, ...]
     max_depth: int
     max_calendars: int
+    version: int
 
 
 def _options(*, zones: Sequence[str] | None, years: tuple[int, int], max_days: int,
@@ -125,10 +126,10 @@ def _options(*, zones: Sequence[str] | None, years: tuple[int, int], max_days: i
     check_int("max_calendars", max_calendars, 0, 100)
     if version == 1:  # only what SPEC version 1 had
         return _Options(chosen, span, max_days, max_busy, max_intervals, max_overrides, 0, 0,
-                        V1_EVENT, ("slots",), True, ("team",), 0, max_calendars)
+                        V1_EVENT, ("slots",), True, ("team",), 0, max_calendars, 1)
     return _Options(chosen, span, max_days, max_busy, max_intervals, max_overrides, max_travel,
                     max_buffer, DEFAULT_EVENT, kinds, ranged, grid_kinds, max_depth,
-                    max_calendars)
+                    max_calendars, 2)
 
 
 def _draw_scene(draw: st.DrawFn, o: _Options, explicit: bool,
@@ -321,11 +322,11 @@ def _request(draw: st.DrawFn, o: _Options, team: bool | None, max_hosts: int) ->
         rule = draw_team(draw, names, n, o.grids, o.max_depth)
         request = {"hosts": people}
         if rule.require is not None or rule.mode != "all" or rule.grid != "team" or coin(draw):
-            request["team"] = team_dict(draw, rule)
+            request["team"] = team_dict(draw, rule, o.version == 2)
     else:
         request = dict(people[0])
     request["event"] = doc
-    request["query"] = query_dict(plan, draw)
+    request["query"] = query_dict(plan, draw, o.version == 2)
     return request
 
 

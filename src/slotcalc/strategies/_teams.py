@@ -108,7 +108,8 @@ def draw_team(draw: st.DrawFn, ids: Sequence[str] | None, max_min: int,
     return Team(require=tree, grid=grid)  # type: ignore[arg-type]
 
 
-def team_dict(draw: st.DrawFn, team: Team) -> dict[str, Any]:
+def team_dict(draw: st.DrawFn, team: Team, v2: bool = True) -> dict[str, Any]:
+    """The JSON form of ``team``; ``v2=False`` never spells out the default ``grid``."""
     out: dict[str, Any] = {}
     if team.require is not None:
         out["require"] = node_dict(team.require, draw)
@@ -116,7 +117,7 @@ def team_dict(draw: st.DrawFn, team: Team) -> dict[str, Any]:
         out["mode"] = team.mode
         if team.mode == "any" and (team.min > 1 or coin(draw)):
             out["min"] = team.min
-    if team.grid != "team" or coin(draw):
+    if team.grid != "team" or (v2 and coin(draw)):
         out["grid"] = team.grid
     return out
 
