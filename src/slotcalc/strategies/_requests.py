@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
 from ..api import Request
-from ..model import MAX_RANGE_DAYS, Busy, EventPolicy, Host, Query, Schedule, Team
+from ..model import MAX_RANGE_DAYS, WEEKDAYS, Busy, EventPolicy, Host, Query, Schedule, Team
 from ._busy import (
     BusyPlan,
     anchors_of,
@@ -34,7 +34,7 @@ from ._common import (
     rarely,
 )
 from ._events import DEFAULT_EVENT, V1_EVENT, EventBounds, draw_event_dict, event_from
-from ._hours import draw_home, draw_schedule_dict, schedule_from
+from ._hours import draw_home, draw_schedule_dict, fmt_wall, schedule_from
 from ._queries import QueryPlan, draw_query_plan, query_dict, query_from
 from ._teams import draw_host_ids, draw_ics, draw_team, team_dict
 from ._zones import Setting, Transition, draw_month_end
@@ -141,14 +141,15 @@ def _draw_scene(draw: st.DrawFn, o: _Options, explicit: bool,
     night in Europe); a repeat's query placed so that a later occurrence lands on the DST night
     (in its gap when the night has one)."""
     setting = draw_home(draw, o.zones, o.years, 0, o.max_travel)
-    if o.bounds.max_limit and rarely(draw, 5):
+    month_end = bool(o.bounds.max_limit) and rarely(draw, 5)
+    if month_end:
         setting = draw_month_end(draw, setting, o.years)
     doc: dict[str, Any] | None = None
     if event is not None:
         policy = draw(event)
     else:
         doc = draw_event_dict(draw, o.bounds, explicit, setting.day)
-        if setting.day.day > 27 and setting.day.weekday() == 6 and "booking_limits" not in doc:
+        if month_end and "booking_limits" not in doc:
             doc["booking_limits"] = {pick(draw, ("week", "month")): draw_int(draw, 1, 3)}
         policy = event_from(doc)
     shift = 0
@@ -179,11 +180,13 @@ def _draw_exclude(draw: st.DrawFn, plan: QueryPlan, busy: Sequence[BusyPlan]) ->
 
 def _draw_host_plans(draw: st.DrawFn, o: _Options, zone: str, setting: Setting, n: int,
                      plan: QueryPlan, capacity: int, grid: int, shifts: tuple[int, ...],
-                     variety: bool
+                     variety: bool, shift: int = 0
                      ) -> list[tuple[dict[str, Any], Schedule, list[BusyPlan]]]:
     """``n`` hosts' schedules (first in ``zone``) and busy time, around the night and ``plan``.
 
-    ``variety`` (for JSON requests) adds wall times with seconds and lowercase ``z``.
+    ``variety`` (for JSON requests) adds wall times with seconds and lowercase ``z``. ``shift``
+    (days): the query starts that long before the night, for a repeat to land on it; the hosts
+    in ``zone`` then work, on that date, from a wall time inside the night's gap or fold.
     """
     out: list[tuple[dict[str, Any], Schedule, list[BusyPlan]]] = []
     for i in range(n):
@@ -194,6 +197,9 @@ def _draw_host_plans(draw: st.DrawFn, o: _Options, zone: str, setting: Setting, 
             z = zone if how == 1 else pick(draw, o.zones or WEIGHTED_ZONES)
             sched = draw_schedule_dict(draw, z, setting.day, o.years, o.max_intervals,
                                        o.max_overrides, variety, o.max_travel, o.zones)
+        tr = setting.transition
+        if shift and tr is not None and z == zone and how:
+            sched = _open_at(draw, sched, setting.day - timedelta(days=shift), tr)
         schedule = schedule_from(sched)
         anchors = anchors_of(schedule, plan.lo, plan.hi)
         busy = draw_busy_plans(draw, anchors, z, 0, o.max_busy, f"b{i}_" if n > 1 else "b",
@@ -206,6 +212,23 @@ def _draw_host_plans(draw: st.DrawFn, o: _Options, zone: str, setting: Setting, 
     return out
 
 
+def _open_at(draw: st.DrawFn, sched: dict[str, Any], day: date, tr: Transition
+             ) -> dict[str, Any]:
+    """``sched`` with hours on ``day``'s weekday that start inside ``tr``'s gap or fold (the
+    wall times a later repeat occurrence on the night of ``tr`` cannot have, or has twice)."""
+    lo, hi = sorted((tr.wall_before, tr.wall_after))
+    width = int((hi - lo).total_seconds()) // 60
+    start = lo + timedelta(minutes=draw_int(draw, 0, max(0, width - 1)) // 15 * 15)
+    if start.date() != tr.local_date:  # a gap or fold that spans midnight: left alone
+        return sched
+    a = start.hour * 3600 + start.minute * 60
+    b = min(86400, a + pick(draw, (2, 1, 4, 8)) * 3600)
+    weekly = {k: list(v) for k, v in sched["weekly"].items()}
+    name = WEEKDAYS[day.weekday()]
+    weekly[name] = [*weekly.get(name, []), [fmt_wall(a), fmt_wall(b)]]
+    return {**sched, "weekly": weekly}
+
+
 @st.composite
 def _scenario(draw: st.DrawFn, o: _Options,
               event: st.SearchStrategy[EventPolicy] | None) -> Scenario:
@@ -214,7 +237,8 @@ def _scenario(draw: st.DrawFn, o: _Options,
     plan = draw_query_plan(draw, zone, setting.day - timedelta(days=shift), o.max_days, None,
                            o.zones, (), False, True, o.outputs, o.ranged)
     [(_, schedule, busy)] = _draw_host_plans(draw, o, zone, setting, 1, plan, policy.capacity,
-                                             policy.step * MINUTE, _shifts(policy), False)
+                                             policy.step * MINUTE, _shifts(policy), False,
+                                             shift)
     plan = _draw_exclude(draw, plan, busy)
     return Scenario(schedule, policy, tuple(busy_from(p) for p in busy), query_from(plan),
                     setting.transition)
@@ -255,7 +279,7 @@ def _team_scenario(draw: st.DrawFn, o: _Options, max_hosts: int,
     plan = draw_query_plan(draw, setting.zone, setting.day - timedelta(days=shift), o.max_days,
                            None, o.zones, (), False, True, o.outputs, o.ranged)
     found = _draw_host_plans(draw, o, setting.zone, setting, n, plan, policy.capacity,
-                             policy.step * MINUTE, _shifts(policy), False)
+                             policy.step * MINUTE, _shifts(policy), False, shift)
     names = draw_host_ids(draw, n)
     plan = _draw_exclude(draw, plan, [p for _, _, busy in found for p in busy])
     people = tuple(Host(names[i], schedule, [busy_from(p) for p in busy])
@@ -303,7 +327,7 @@ def _request(draw: st.DrawFn, o: _Options, team: bool | None, max_hosts: int) ->
     plan = draw_query_plan(draw, zone, setting.day - timedelta(days=shift), o.max_days, None,
                            o.zones, (), True, True, o.outputs, o.ranged)
     found = _draw_host_plans(draw, o, zone, setting, n, plan, policy.capacity,
-                             policy.step * MINUTE, _shifts(policy), True)
+                             policy.step * MINUTE, _shifts(policy), True, shift)
     plan = _draw_exclude(draw, plan, [p for _, _, busy in found for p in busy])
     names = draw_host_ids(draw, n) if is_team else []
     people: list[dict[str, Any]] = []
