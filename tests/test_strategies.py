@@ -42,7 +42,7 @@ from slotcalc import strategies as ss
 from slotcalc.api import Request
 from slotcalc.jsonapi import answer_request, check_request
 from slotcalc.model import All, AnyOf, Calendar, Limits, Node, Repeat, Travel
-from strategies import count
+from strategies import count, examples
 
 T = TypeVar("T")
 
@@ -552,6 +552,23 @@ def test_every_request_gets_an_answer(request: dict[str, Any]) -> None:
     assert "error" not in doc, (doc, request)
     want = "periods" if request["query"].get("output") == "periods" else "days"
     assert set(doc) == {"timezone", want, "next_available", "warnings"}
+
+
+@pytest.mark.slow
+@given(ss.requests(max_calendars=1))
+@settings(max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_many_requests_get_an_answer(request: dict[str, Any]) -> None:
+    count("strategies requests (soak)")
+    doc = answer_request(json.loads(json.dumps(request)))
+    assert "error" not in doc, (doc, request)
+
+
+@pytest.mark.slow
+@given(st.one_of(ss.scenarios(ranged=None), ss.team_scenarios(ranged=None)))
+@settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_many_scenarios_get_answers(s: ss.Scenario | ss.TeamScenario) -> None:
+    count("strategies scenarios (soak)")
+    _ask(s.request())
 
 
 @given(ss.requests(ranged=False))
