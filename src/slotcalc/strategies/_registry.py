@@ -14,7 +14,7 @@ from ._events import event_policies, limits, repeats
 from ._hours import overrides, schedules, travel
 from ._queries import queries
 from ._requests import Scenario, TeamScenario, scenarios, team_scenarios
-from ._teams import calendars, draw_node, hosts, requirement_trees, teams
+from ._teams import calendars, draw_node, hosts, teams
 
 
 def _first(items: list[Any]) -> Any:
@@ -59,4 +59,4 @@ def strategy_for(cls: type) -> st.SearchStrategy[Any]:
     return got
 
 
-__all__ = ["requirement_trees", "strategy_for"]
+__all__ = ["strategy_for"]
