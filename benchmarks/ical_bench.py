@@ -100,9 +100,9 @@ def run_w5(n_events: int = 5000, n_recurring: int = 200, *, repeat: int = 9,
     out["unfold_s"] = best_unfold
     # our two phases on their own: reading the content lines into components (parse), then
     # expanding the components that overlap the window into busy instances (expand)
-    from slotcalc._ical_busy import busy_intervals
-    from slotcalc._ical_parse import iter_chunks, scan
     from slotcalc.ical import _zone
+    from slotcalc.ical._busy import busy_intervals
+    from slotcalc.ical._parse import iter_chunks, scan
 
     parse_s, cal = _best(lambda: scan(iter_chunks(text)), max(1, repeat // 2))
     lo, hi = int(start.timestamp()), int(end.timestamp())

@@ -20,10 +20,6 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slotcalc import _ical_parse
-from slotcalc._ical_parse import RawTimezone, iter_chunks, scan
-from slotcalc._ical_recur import RuleError, expand, parse_rrule
-from slotcalc._ical_tz import VTimezone, naive_epoch
 from slotcalc._windows_zones import LEGACY_WINDOWS_ZONES, WINDOWS_ZONES, windows_to_iana
 from slotcalc.errors import (
     CalendarFetchFailed,
@@ -41,6 +37,10 @@ from slotcalc.ical import (
     read_calendar_path,
     read_calendar_text,
 )
+from slotcalc.ical import _parse as _ical_parse
+from slotcalc.ical._parse import RawTimezone, iter_chunks, scan
+from slotcalc.ical._recur import RuleError, expand, parse_rrule
+from slotcalc.ical._tz import VTimezone, naive_epoch
 from slotcalc.model import Busy
 
 HEAD = ("BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//slotcalc tests//EN")

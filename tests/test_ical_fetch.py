@@ -130,9 +130,12 @@ def test_success(server: str) -> None:
     assert fetch_calendar(f"http://{server}/ok") == FEED
 
 
-def test_webcal_is_fetched_as_http(server: str) -> None:
-    assert read_calendar(f"webcal://{server}/ok", **WINDOW).intervals == EXPECTED
-    doc = busy_document(f"webcal://{server}/ok", WINDOW["start"], WINDOW["end"])
+def test_webcal_is_fetched_as_https(server: str) -> None:
+    # the local server speaks plain HTTP: a TLS client fails its handshake, as it should
+    for url in (f"webcal://{server}/ok", f"webcals://{server}/ok", f"https://{server}/ok"):
+        with pytest.raises(CalendarFetchFailed, match="TLS handshake"):
+            read_calendar(url, timeout=2.0, **WINDOW)
+    doc = busy_document(f"http://{server}/ok", WINDOW["start"], WINDOW["end"])
     assert doc["busy"] == [{"start": "2026-03-02T09:00:00Z", "end": "2026-03-02T10:00:00Z"}]
 
 

@@ -25,7 +25,7 @@ path, an object with ``read()`` is a file. The explicit :func:`read_calendar_tex
 :func:`read_calendar_file` skip the guessing.
 
 The rules (what is busy, time zones, recurrences, limits) are in ``docs/ical.md`` and in
-:mod:`slotcalc._ical_busy`. This module needs python-dateutil; the engine never imports it.
+:mod:`slotcalc.ical._busy`. This module needs python-dateutil; the engine never imports it.
 """
 
 from __future__ import annotations
@@ -38,37 +38,33 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     ) from exc
 
 import codecs
-import http.client
 import os
 import re
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-import zlib
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import IO, Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from ._ical_busy import SKIPPED, UNKNOWN_TZID, TooMuch, busy_intervals
-from ._ical_parse import Unreadable, looks_like_icalendar, scan
-from ._ical_tz import UTC_ZONE, IanaZone, WallZone
-from ._tz import load_zone, to_epoch, to_epoch_ceil
-from .errors import (
-    CalendarFetchFailed,
+from .._tz import load_zone, to_epoch, to_epoch_ceil
+from ..errors import (
     CalendarUnreadable,
     InvalidInterval,
     InvalidRequest,
     SlotcalcError,
 )
-from .model import Busy, Notice, read_instant
+from ..model import Busy, Notice, read_instant
+from ._busy import SKIPPED, UNKNOWN_TZID, TooMuch, busy_intervals
+from ._fetch import Fetched, fetch, fetch_calendar, fetch_with_charset
+from ._parse import Unreadable, looks_like_icalendar, scan
+from ._tz import UTC_ZONE, IanaZone, WallZone
 
 __all__ = [
     "SKIPPED",
     "UNKNOWN_TZID",
     "CalendarBusy",
+    "Fetched",
     "busy_document",
+    "fetch",
     "fetch_calendar",
     "read_calendar",
     "read_calendar_bytes",
@@ -80,7 +76,6 @@ __all__ = [
 
 _READ = 1 << 20  # bytes (or characters) read at a time
 _URL = re.compile(r"(?i)([a-z][a-z0-9+.-]*)://")
-_SCHEMES = {"http": "http", "https": "https", "webcal": "http", "webcals": "https"}
 Source = str | bytes | bytearray | memoryview | os.PathLike[str] | IO[str] | IO[bytes]
 Moment = datetime | int | str
 
@@ -266,9 +261,11 @@ def read_calendar_url(url: str, *, start: Moment, end: Moment,
                       max_bytes: int = 50_000_000, max_instances: int = 100_000,
                       max_redirects: int = 3) -> CalendarBusy:
     """Return the busy time of the feed at ``url`` (fetched with :func:`fetch_calendar`)."""
-    chunks, charset = _open_url(url, timeout=timeout, max_bytes=max_bytes,
-                                max_redirects=max_redirects)
-    return _compute(_decode(chunks, charset), start, end, timezone, max_instances)
+    got, charset = fetch_with_charset(url, timeout=timeout, max_bytes=max_bytes,
+                                      max_redirects=max_redirects)
+    body = got.body or b""
+    pieces = (body[i:i + _READ] for i in range(0, len(body), _READ))
+    return _compute(_decode(pieces, charset), start, end, timezone, max_instances)
 
 
 def read_calendar(source: Source, *, start: Moment, end: Moment,
@@ -316,152 +313,6 @@ def read_calendar(source: Source, *, start: Moment, end: Moment,
                                   max_bytes=max_bytes, max_instances=max_instances)
     raise InvalidRequest("a calendar source is text, bytes, a path, a file or a URL, not "
                          f"{type(source).__name__}")
-
-
-# ------------------------------------------------------------------------------ fetching
-
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Follow at most ``limit`` redirects, and only to http or https URLs."""
-
-    def __init__(self, limit: int, deadline: float, timeout: float) -> None:
-        super().__init__()
-        self.limit = limit
-        self.count = 0
-        self.deadline = deadline
-        self.timeout = timeout
-
-    def http_error_302(self, req: urllib.request.Request, fp: IO[bytes], code: int, msg: str,
-                       headers: Any) -> Any:
-        where = headers.get("location") or headers.get("uri")
-        if where:
-            target = urllib.parse.urljoin(req.full_url, where)
-            if urllib.parse.urlsplit(target).scheme.lower() not in ("http", "https"):
-                raise CalendarFetchFailed(f"{req.full_url} redirects to {where!r}: only http "
-                                          "and https are followed")
-        left = self.deadline - time.monotonic()
-        if left <= 0:
-            raise CalendarFetchFailed(f"{req.full_url}: not complete within {self.timeout} s "
-                                      "(the timeout limit)")
-        req.timeout = left  # the next hop gets what is left of the time limit
-        return super().http_error_302(req, fp, code, msg, headers)
-
-    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
-
-    def redirect_request(self, req: urllib.request.Request, fp: IO[bytes], code: int,
-                         msg: str, headers: Any, newurl: str) -> urllib.request.Request | None:
-        self.count += 1
-        if self.count > self.limit:
-            raise CalendarFetchFailed(f"{req.full_url} redirects more than {self.limit} times "
-                                      "(the max_redirects limit)")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _web_url(url: str) -> str:
-    url = url.strip()
-    m = _URL.match(url)
-    scheme = m.group(1).lower() if m else ""
-    if scheme not in _SCHEMES:
-        raise CalendarFetchFailed(f"{url!r}: only http, https, webcal and webcals URLs are "
-                                  "fetched")
-    return _SCHEMES[scheme] + url[len(scheme):]
-
-
-def _open_url(url: str, *, timeout: float, max_bytes: int,
-              max_redirects: int) -> tuple[Iterator[bytes], str]:
-    """Open ``url`` and return ``(chunks, charset)``; the chunks enforce the limits."""
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-        raise InvalidRequest("timeout must be a positive number of seconds", "/timeout")
-    if isinstance(max_redirects, bool) or not isinstance(max_redirects, int) or \
-            max_redirects < 0:
-        raise InvalidRequest("max_redirects must be an integer >= 0", "/max_redirects")
-    target = _web_url(url)
-    deadline = time.monotonic() + timeout
-    opener = urllib.request.OpenerDirector()
-    for handler in (urllib.request.ProxyHandler(), urllib.request.HTTPHandler(),
-                    urllib.request.HTTPSHandler(), _Redirects(max_redirects, deadline, timeout),
-                    urllib.request.HTTPDefaultErrorHandler(),
-                    urllib.request.HTTPErrorProcessor()):
-        opener.add_handler(handler)
-    request = urllib.request.Request(target, headers={
-        "Accept": "text/calendar, */*;q=0.5", "Accept-Encoding": "gzip",
-        "User-Agent": "slotcalc-ical"})
-    try:
-        response = opener.open(request, timeout=timeout)
-    except CalendarFetchFailed:
-        raise
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        raise CalendarFetchFailed(f"{url}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if isinstance(reason, TimeoutError):
-            raise CalendarFetchFailed(f"{url}: no answer within {timeout} s (the timeout "
-                                      "limit)") from None
-        raise CalendarFetchFailed(f"{url}: {reason}") from None
-    length = response.headers.get("Content-Length")
-    gzipped = response.headers.get("Content-Encoding", "").lower() in ("gzip", "x-gzip")
-    if length and length.isdigit() and int(length) > max_bytes and not gzipped:
-        response.close()
-        raise CalendarFetchFailed(f"{url}: the feed is {length} bytes, more than max_bytes "
-                                  f"({max_bytes})")
-    charset = response.headers.get_content_charset() or "utf-8"
-    return _stream(response, url, deadline, timeout, max_bytes, gzipped), charset
-
-
-def _stream(response: Any, url: str, deadline: float, timeout: float, max_bytes: int,
-            gzipped: bool) -> Iterator[bytes]:
-    inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if gzipped else None
-    total = 0
-    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise CalendarFetchFailed(f"{url}: not complete within {timeout} s (the "
-                                          "timeout limit)")
-            if sock is not None:
-                sock.settimeout(left)
-            try:
-                data = response.read1(_READ)
-            except TimeoutError:
-                raise CalendarFetchFailed(f"{url}: not complete within {timeout} s (the "
-                                          "timeout limit)") from None
-            except (OSError, http.client.HTTPException) as exc:
-                raise CalendarFetchFailed(f"{url}: {exc}") from None
-            if not data:
-                if inflate is not None:
-                    data = inflate.flush()
-                    inflate = None
-                    total += len(data)
-                    if total > max_bytes:
-                        raise CalendarFetchFailed(f"{url}: the feed is larger than max_bytes "
-                                                  f"({max_bytes} bytes)")
-                    if data:
-                        yield data
-                break
-            if inflate is not None:
-                try:
-                    data = inflate.decompress(data, max_bytes + 1 - total)
-                except zlib.error as exc:
-                    raise CalendarFetchFailed(f"{url}: bad gzip data ({exc})") from None
-            total += len(data)
-            if total > max_bytes:
-                raise CalendarFetchFailed(f"{url}: the feed is larger than max_bytes "
-                                          f"({max_bytes} bytes)")
-            if data:
-                yield data
-    finally:
-        response.close()
-
-
-def fetch_calendar(url: str, *, timeout: float = 10.0, max_bytes: int = 50_000_000,
-                   max_redirects: int = 3) -> bytes:
-    """Return the body of the feed at ``url`` (http, https; webcal as http, webcals as
-    https), within ``timeout`` seconds in all, at most ``max_bytes`` bytes (after gzip) and
-    ``max_redirects`` redirects, each only to http(s). Raises CalendarFetchFailed."""
-    chunks, _ = _open_url(url, timeout=timeout, max_bytes=max_bytes,
-                          max_redirects=max_redirects)
-    return b"".join(chunks)
 
 
 # ------------------------------------------------------------------------------ documents

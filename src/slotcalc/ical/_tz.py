@@ -19,12 +19,12 @@ from bisect import bisect_right
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
-from ._ical_parse import DATE, RawTimezone, parse_moment
-from ._ical_parse import UTC as UTC_KIND
-from ._ical_recur import RuleError, RuleSpec, TooManyInstances, expand, parse_rrule
-from ._tz import load_zone, offset_table
-from ._windows_zones import windows_to_iana
-from .errors import InvalidTimezone
+from .._tz import load_zone, offset_table
+from .._windows_zones import windows_to_iana
+from ..errors import InvalidTimezone
+from ._parse import DATE, RawTimezone, parse_moment
+from ._parse import UTC as UTC_KIND
+from ._recur import RuleError, RuleSpec, TooManyInstances, expand, parse_rrule
 
 __all__ = [
     "IanaZone",

@@ -40,7 +40,7 @@ from bisect import bisect_right
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from ._ical_parse import (
+from ._parse import (
     DATE,
     UTC,
     RawCalendar,
@@ -52,8 +52,8 @@ from ._ical_parse import (
     parse_moment,
     parse_period,
 )
-from ._ical_recur import RuleError, RuleSpec, TooManyInstances, expand, parse_rrule
-from ._ical_tz import UTC_ZONE, WallZone, resolve_tzid
+from ._recur import RuleError, RuleSpec, TooManyInstances, expand, parse_rrule
+from ._tz import UTC_ZONE, WallZone, resolve_tzid
 
 __all__ = ["SKIPPED", "UNKNOWN_TZID", "BusyResult", "TooMuch", "busy_intervals"]
 

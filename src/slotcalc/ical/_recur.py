@@ -39,7 +39,7 @@ from dateutil.rrule import (
     weekday,
 )
 
-from ._ical_parse import parse_moment
+from ._parse import parse_moment
 
 __all__ = [
     "RuleError",
@@ -77,7 +77,7 @@ Ints = tuple[int, ...]
 
 class RuleSpec(NamedTuple):
     """A parsed RRULE. ``until`` is ``(kind, naive datetime)`` as
-    :func:`slotcalc._ical_parse.parse_moment` returns it; ``byday`` is ``((weekday, n), …)``
+    :func:`slotcalc.ical._parse.parse_moment` returns it; ``byday`` is ``((weekday, n), …)``
     with ``n`` 0 for "every"."""
 
     freq: int

@@ -12,7 +12,7 @@ The reader is a single pass over the content lines that keeps only what busy tim
 Speed comes from not looking at the rest: the text is split at line feeds, a line is examined
 only when its first three characters can start one of the names above (a ``frozenset`` lookup),
 and folded continuation lines are joined only onto the lines that are kept. Values stay text
-here; :mod:`slotcalc._ical_busy` reads the ones it needs (most events lie outside the window and
+here; :mod:`slotcalc.ical._busy` reads the ones it needs (most events lie outside the window and
 are never read further). Line numbers are physical (1-based) lines of the input.
 
 Cost: O(n) in the size of the text, with a small constant for the lines that are skipped.
