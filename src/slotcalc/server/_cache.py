@@ -13,80 +13,37 @@ from __future__ import annotations
 
 import asyncio
 import time
-import urllib.error
-import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import CalendarFetchFailed
 
-__all__ = ["FeedCache", "Fetched", "conditional_get"]
+if TYPE_CHECKING:
+    from ..ical import Fetched
 
-
-class Fetched(NamedTuple):
-    """The outcome of a (conditional) GET: 200 with a body, or 304 without one."""
-
-    status: int
-    body: bytes
-    etag: str | None
-    last_modified: str | None
+__all__ = ["FeedCache", "FetchFunction", "library_fetch"]
 
 
 class FetchFunction(Protocol):
-    def __call__(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+    """The signature of :func:`slotcalc.ical.fetch` (a conditional GET)."""
+
+    def __call__(self, url: str, *, etag: str | None = ..., last_modified: str | None = ...,
                  timeout: float = ..., max_bytes: int = ...) -> Fetched: ...
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
-                         headers: Any, newurl: str) -> urllib.request.Request | None:
-        raise CalendarFetchFailed(f"{req.full_url} redirects to {newurl}; this server does "
-                                  "not follow redirects (the allow-list names hosts)")
+def library_fetch(hosts: frozenset[str]) -> FetchFunction:
+    """Return :func:`slotcalc.ical.fetch` limited to ``hosts``, redirects included."""
+    from ..ical import fetch
 
+    def get(url: str, *, etag: str | None = None, last_modified: str | None = None,
+            timeout: float = 10.0, max_bytes: int = 10_000_000) -> Fetched:
+        return fetch(url, etag=etag, last_modified=last_modified, timeout=timeout,
+                     max_bytes=max_bytes, hosts=hosts)
 
-def conditional_get(url: str, *, etag: str | None = None, last_modified: str | None = None,
-                    timeout: float = 10.0, max_bytes: int = 10_000_000) -> Fetched:
-    """GET ``url`` (http, https; webcal as http, webcals as https) with validators.
-
-    Follows no redirects (a redirect could leave the allowed hosts); no proxies. Raises
-    CalendarFetchFailed for a failure, a status other than 200/304, a body over ``max_bytes``
-    or no complete answer within ``timeout`` seconds per read.
-    """
-    target = url.strip()
-    scheme, sep, rest = target.partition("://")
-    scheme = scheme.lower()
-    mapped = {"http": "http", "https": "https", "webcal": "http", "webcals": "https"}
-    if not sep or scheme not in mapped:
-        raise CalendarFetchFailed(f"{url!r}: only http, https, webcal and webcals URLs are "
-                                  "fetched")
-    headers = {"Accept": "text/calendar, */*;q=0.5", "User-Agent": "slotcalc-server"}
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
-    request = urllib.request.Request(f"{mapped[scheme]}://{rest}", headers=headers)
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            body = response.read(max_bytes + 1)
-            got = response.headers
-    except CalendarFetchFailed:
-        raise
-    except urllib.error.HTTPError as e:
-        e.close()
-        if e.code == 304:
-            return Fetched(304, b"", e.headers.get("ETag") or etag,
-                           e.headers.get("Last-Modified") or last_modified)
-        raise CalendarFetchFailed(f"{url}: HTTP {e.code} {e.reason}") from None
-    except (OSError, ValueError) as e:
-        reason = getattr(e, "reason", e)
-        raise CalendarFetchFailed(f"{url}: {reason}") from None
-    if len(body) > max_bytes:
-        raise CalendarFetchFailed(f"{url}: the feed is larger than {max_bytes} bytes")
-    return Fetched(200, body, got.get("ETag"), got.get("Last-Modified"))
+    return get
 
 
 @dataclass
@@ -110,7 +67,7 @@ class FeedCache:
     """Bodies of fetched feeds by URL; see the module docstring."""
 
     def __init__(self, ttl: float, *, max_bytes: int = 64_000_000, max_entries: int = 256,
-                 fetch: FetchFunction = conditional_get, fetch_max_bytes: int = 10_000_000,
+                 fetch: FetchFunction, fetch_max_bytes: int = 10_000_000,
                  threads: int = 8, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self.max_bytes = max_bytes
@@ -179,7 +136,7 @@ class FeedCache:
             if url in self._entries:
                 self._entries.move_to_end(url)
             return entry.body
-        if got.status != 200:
+        if got.status != 200 or got.body is None:
             self.stats.failures += 1
             raise CalendarFetchFailed(f"{url}: HTTP {got.status}")
         if entry is None:

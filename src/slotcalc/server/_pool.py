@@ -63,7 +63,7 @@ class _Worker:
     """One worker process and the front process's end of its pipe."""
 
     def __init__(self, ctx: BaseContext) -> None:
-        here, there = ctx.Pipe(duplex=True)  # type: ignore[attr-defined]
+        here, there = ctx.Pipe(duplex=True)
         self.proc: Any = ctx.Process(  # type: ignore[attr-defined]
             target=_worker_main, args=(there,), daemon=True, name="slotcalc-worker")
         self.proc.start()
@@ -118,7 +118,7 @@ class WorkerPool:
         self._idle = asyncio.Queue()
         ctx = multiprocessing.get_context(self.method)
         if self.method == "forkserver":
-            ctx.set_forkserver_preload(["slotcalc.server._pool"])  # type: ignore[attr-defined]
+            ctx.set_forkserver_preload(["slotcalc.server._pool"])
         self._ctx = ctx
         workers = await self._loop.run_in_executor(
             self._threads, lambda: [self._spawn() for _ in range(self.size)])
@@ -149,10 +149,10 @@ class WorkerPool:
         if not self._closed:
             self._give_back(self._spawn())
 
-    def _call(self, w: _Worker, data: bytes, timeout: float) -> bytes | None | Exception:
+    def _call(self, w: _Worker, data: bytes, timeout: float) -> bytes | Exception | None:
         """Run one job on ``w`` (in a pool thread); put ``w`` or its replacement back."""
         try:
-            out: bytes | None | Exception = w.call(data, timeout)
+            out: bytes | Exception | None = w.call(data, timeout)
         except (EOFError, OSError) as e:
             out = WorkerCrashed(f"the worker process died ({type(e).__name__})")
         if isinstance(out, bytes):

@@ -209,7 +209,7 @@ def _answer(kind: Kind, request: object, start: object, feeds: Mapping[str, byte
         from .. import ical
 
         saved: Any = ical.fetch_calendar
-        ical.fetch_calendar = _fetcher(feeds)  # type: ignore[assignment]
+        ical.fetch_calendar = _fetcher(feeds)
         try:
             return _answer(kind, request, start, {})
         finally:
@@ -236,4 +236,4 @@ def run(job: Job) -> tuple[int, bytes]:
 
 def urls_of(request: object) -> Sequence[str]:
     """Return the calendar URLs a request document names (for tests and tools)."""
-    return [e["url"] for _, e in _calendar_entries(request) if isinstance(e.get("url"), str)]
+    return [u for _, e in _calendar_entries(request) if isinstance(u := e.get("url"), str)]

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import __version__
-from ._cache import FeedCache, FetchFunction, conditional_get
+from ._cache import FeedCache, FetchFunction, library_fetch
 from ._openapi import openapi_document
 from ._pool import Overloaded, TimeLimitExceeded, WorkerCrashed, WorkerPool
 from ._work import Job, Kind, dumps, error_document, might_name_url, plan, status_of
@@ -108,11 +108,12 @@ async def _read_body(request: Request, limit: int) -> bytes:
 class _Service:
     """The state behind the endpoints: config, worker pool, feed cache."""
 
-    def __init__(self, config: ServerConfig, fetch: FetchFunction) -> None:
+    def __init__(self, config: ServerConfig, fetch: FetchFunction | None) -> None:
         self.config = config
         self.pool = WorkerPool(config.workers, config.start_method)
         self.cache = FeedCache(config.cache_seconds, max_bytes=config.cache_max_bytes,
-                               max_entries=config.cache_max_entries, fetch=fetch,
+                               max_entries=config.cache_max_entries,
+                               fetch=fetch or library_fetch(config.allow_urls),
                                fetch_max_bytes=config.fetch_max_bytes)
 
     async def answer(self, request: Request, kind: Kind) -> Response:
@@ -182,11 +183,12 @@ class _Service:
 
 
 def create_app(config: ServerConfig | None = None, *,
-               fetch: FetchFunction = conditional_get) -> Starlette:
+               fetch: FetchFunction | None = None) -> Starlette:
     """Return the ASGI application (Starlette) serving ``/v1/…`` with ``config``.
 
     The worker processes start with the application's lifespan (uvicorn runs it) and stop
-    with it. ``fetch`` performs the conditional GETs of the feed cache.
+    with it. ``fetch`` performs the conditional GETs of the feed cache (default:
+    :func:`slotcalc.ical.fetch` limited to the allowed hosts).
     """
     cfg = config or ServerConfig()
     service = _Service(cfg, fetch)
