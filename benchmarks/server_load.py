@@ -1,0 +1,240 @@
+"""Load benchmark of ``slotcalc serve`` (a benchmark, not a test; issue 14).
+
+    python benchmarks/server_load.py [--clients 32] [--seconds 20] [--workers N] [--json FILE]
+
+Starts ``python -m slotcalc serve`` on a free loopback port (127.0.0.1 only), then for each
+workload — W1 (1 host, 90 days, 1,000 busy) and a small team (3 hosts in 3 zones, 7 days,
+50 busy each, mode "all") — runs ``--clients`` concurrent keep-alive clients posting the
+request to ``/v1/slots`` for ``--seconds`` seconds (at most ``--max-requests`` requests).
+Prints requests per second, p50/p99 latency, errors (any status but 200, any answer that
+differs from ``answer_request``'s), the server's peak memory (RSS of the front process, its
+worker processes and the fork server, sampled every 0.1 s), and the overhead per request:
+one client sending one request at a time, against calling ``answer_request`` in process.
+
+The clients run in this process (asyncio, httpx) on the same machine as the server, so on a
+small machine they take CPU from it: the figures are a floor for the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: python benchmarks/server_load.py
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    __package__ = "benchmarks"
+
+import httpx
+
+from benchmarks.workloads import TEAM_EVENT, Workload, team, team_hosts, w1
+from slotcalc.jsonapi import answer_request
+
+ROOT = Path(__file__).resolve().parent.parent
+Document = dict[str, Any]
+
+
+def small_team() -> Workload:
+    return team("team3", "3 hosts in 3 zones, 7 days, 50 busy each, mode 'all'",
+                team_hosts(3, 7, 50), "all", TEAM_EVENT, 7)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _rss_tree(pid: int) -> int:
+    """Bytes of RSS of ``pid`` and all its descendants (Linux /proc)."""
+    total = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+            for task in Path(f"/proc/{p}/task").iterdir():
+                kids = (task / "children").read_text().split()
+                todo.extend(int(k) for k in kids)
+        except OSError:
+            continue
+    return total
+
+
+class _Sampler(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.peak = max(self.peak, _rss_tree(self.pid))
+            time.sleep(0.1)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def _load(url: str, body: bytes, want: bytes, clients: int, seconds: float,
+                max_requests: int) -> Document:
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    sent = 0
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits,
+                                 trust_env=False) as client:
+        start = time.perf_counter()
+        end = start + seconds
+
+        async def one_client() -> None:
+            nonlocal sent
+            while time.perf_counter() < end and sent < max_requests:
+                sent += 1
+                t = time.perf_counter()
+                try:
+                    r = await client.post("/v1/slots", content=body,
+                                          headers={"Content-Type": "application/json"})
+                except httpx.HTTPError as e:
+                    errors[type(e).__name__] = errors.get(type(e).__name__, 0) + 1
+                    continue
+                latencies.append(time.perf_counter() - t)
+                if r.status_code != 200:
+                    errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
+                elif r.content != want:
+                    errors["different answer"] = errors.get("different answer", 0) + 1
+
+        await asyncio.gather(*(one_client() for _ in range(clients)))
+        elapsed = time.perf_counter() - start
+    return {"requests": len(latencies), "seconds": round(elapsed, 2),
+            "rps": round(len(latencies) / elapsed, 1),
+            "p50_ms": round(_percentile(latencies, 0.50) * 1000, 1),
+            "p99_ms": round(_percentile(latencies, 0.99) * 1000, 1),
+            "errors": sum(errors.values()), "error_kinds": errors}
+
+
+def _sequential(url: str, body: bytes, n: int) -> float:
+    """Median seconds of one request at a time (keep-alive), after a warm-up."""
+    times = []
+    with httpx.Client(base_url=url, timeout=60, trust_env=False) as client:
+        for i in range(n + 5):
+            t = time.perf_counter()
+            r = client.post("/v1/slots", content=body)
+            if i >= 5:
+                times.append(time.perf_counter() - t)
+            assert r.status_code == 200
+    return statistics.median(times)
+
+
+def _in_process(request: Document, n: int) -> tuple[float, float]:
+    """Median seconds of answer_request alone, and with json.loads/json.dumps around it."""
+    body = json.dumps(request)
+    alone, wrapped = [], []
+    for _ in range(n):
+        t = time.perf_counter()
+        answer_request(request)
+        alone.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        json.dumps(answer_request(json.loads(body)))
+        wrapped.append(time.perf_counter() - t)
+    return statistics.median(alone), statistics.median(wrapped)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--clients", type=int, default=32)
+    p.add_argument("--seconds", type=float, default=20.0)
+    p.add_argument("--max-requests", type=int, default=200_000)
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--sequential", type=int, default=50, help="requests for the overhead")
+    p.add_argument("--json", type=Path, help="also write the figures as JSON")
+    args = p.parse_args(argv)
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "src"), env.get("PYTHONPATH")]))
+    server = subprocess.Popen(
+        [sys.executable, "-m", "slotcalc", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"],
+        env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/v1/health", timeout=1, trust_env=False).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                print("the server did not start", file=sys.stderr)
+                return 1
+            time.sleep(0.1)
+        sampler = _Sampler(server.pid)
+        idle_rss = _rss_tree(server.pid)
+        sampler.start()
+        results: list[Document] = []
+        for w in (w1(), small_team()):
+            body = json.dumps(w.request).encode()
+            want = json.dumps(answer_request(w.request)).encode()
+            inproc, inproc_json = _in_process(w.request, args.sequential)
+            seq = _sequential(url, body, args.sequential)
+            load = asyncio.run(_load(url, body, want, args.clients, args.seconds,
+                                     args.max_requests))
+            row = {"workload": w.name, "description": w.description,
+                   "request_bytes": len(body), "answer_bytes": len(want), **load,
+                   "in_process_ms": round(inproc * 1000, 2),
+                   "in_process_with_json_ms": round(inproc_json * 1000, 2),
+                   "one_client_ms": round(seq * 1000, 2),
+                   "overhead_ms": round((seq - inproc) * 1000, 2),
+                   "overhead_vs_json_ms": round((seq - inproc_json) * 1000, 2),
+                   "in_process_rps_one_core": round(1 / inproc, 1)}
+            results.append(row)
+            print(json.dumps(row), flush=True)
+        sampler.stop.set()
+        sampler.join()
+        summary = {"clients": args.clients, "seconds": args.seconds, "workers": args.workers,
+                   "cpus": os.cpu_count(), "python": sys.version.split()[0],
+                   "idle_rss_mb": round(idle_rss / 2**20, 1),
+                   "peak_rss_mb": round(sampler.peak / 2**20, 1), "results": results}
+        print()
+        print(f"{args.clients} clients x {args.seconds:g} s, {args.workers} workers, "
+              f"{os.cpu_count()} CPUs, Python {summary['python']}; server RSS idle "
+              f"{summary['idle_rss_mb']} MB, peak {summary['peak_rss_mb']} MB "
+              "(front + workers + fork server)")
+        print("| workload | req/s | p50 ms | p99 ms | errors | one client ms | in process ms "
+              "| overhead ms |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for r in results:
+            print(f"| {r['workload']} | {r['rps']} | {r['p50_ms']} | {r['p99_ms']} | "
+                  f"{r['errors']} | {r['one_client_ms']} | {r['in_process_ms']} | "
+                  f"{r['overhead_ms']} |")
+        if args.json:
+            args.json.write_text(json.dumps(summary, indent=1) + "\n")
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
