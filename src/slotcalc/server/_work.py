@@ -1,10 +1,10 @@
 """One request's work, as the worker processes do it: JSON in, status and JSON bytes out.
 
-The front process (the event loop) does none of this for an ordinary request: it hands the
-body to a worker process and sends back what comes out. It calls :func:`plan` only for a body
-that may name a calendar URL, to learn which feeds to fetch (through its cache) before the
-worker runs; the worker then reads those feeds from the bodies it is handed and fetches
-nothing itself.
+The front process (the event loop) parses nothing: it hands the body to a worker process and
+sends back what comes out. For a body that may name a calendar URL it first sends a *plan*
+job: the worker validates the request, checks its calendars against the rights and returns
+the URLs to fetch; the front process fetches them through its cache and sends the answer job
+with their bodies. A worker never fetches anything itself.
 
 The answer is ``json.dumps`` of what :func:`slotcalc.jsonapi.answer_request` or
 :func:`slotcalc.jsonapi.check_request` return, byte for byte.
@@ -27,6 +27,8 @@ Kind = Literal["slots", "periods", "check"]
 
 #: The fields of the body of ``POST /v1/check``.
 CHECK_FIELDS = ("request", "start")
+#: The status of a plan job that went through: its body is the JSON list of URLs to fetch.
+PLANNED = 0
 #: Error codes that are not the client's fault: the feed's server failed (HTTP 502).
 UPSTREAM_CODES = frozenset({"calendar_fetch_failed"})
 
@@ -44,6 +46,7 @@ class Job:
     body: bytes
     feeds: Mapping[str, bytes | str] = field(default_factory=dict)
     allow_urls: frozenset[str] = frozenset()
+    plan: bool = False  # return the URLs to fetch (status PLANNED), not the answer
 
 
 def status_of(doc: Mapping[str, Any]) -> int:
@@ -160,9 +163,8 @@ def might_name_url(body: bytes) -> bool:
     return b'"url"' in body or b"\\u" in body
 
 
-def plan(kind: Kind, body: bytes, allow_urls: frozenset[str]
-         ) -> tuple[list[str], Document | None]:
-    """Return ``(URLs to fetch, None)``, or ``([], error document)`` to answer at once.
+def plan(kind: Kind, body: bytes, allow_urls: frozenset[str]) -> tuple[int, bytes]:
+    """Return ``(PLANNED, JSON list of URLs to fetch)``, or an error to answer at once.
 
     The request is validated first (a bad request fetches nothing) and its calendars checked
     against the rights; the URLs are the allowed ones, in request order, without repeats.
@@ -171,16 +173,15 @@ def plan(kind: Kind, body: bytes, allow_urls: frozenset[str]
         request, _ = prepare(kind, load_json(body))
         parse_request(request, allow_paths=True, allow_urls=True)
     except SlotcalcError as e:
-        return [], e.to_dict()
+        return 400, dumps(e.to_dict())
     refused = _refused(request, allow_urls)
     if refused is not None:
-        return [], refused
+        return 400, dumps(refused)
     urls: list[str] = []
-    for _, entry in _calendar_entries(request):
-        url = entry.get("url")
-        if isinstance(url, str) and url not in urls:
+    for url in urls_of(request):
+        if url not in urls:
             urls.append(url)
-    return urls, None
+    return PLANNED, json.dumps(urls).encode()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,17 +204,21 @@ def _fetcher(feeds: Mapping[str, bytes | str]) -> Callable[..., bytes]:
 
 def _answer(kind: Kind, request: object, start: object, feeds: Mapping[str, bytes | str]
             ) -> Document:
-    if feeds:
+    if _calendar_entries(request):
         # The library fetches through slotcalc.ical.fetch_calendar; in this worker process
-        # it serves the bodies the front process fetched through its cache.
+        # it serves the bodies the front process fetched through its cache, and nothing else.
         from .. import ical
 
         saved: Any = ical.fetch_calendar
         ical.fetch_calendar = _fetcher(feeds)
         try:
-            return _answer(kind, request, start, {})
+            return _call(kind, request, start)
         finally:
             ical.fetch_calendar = saved
+    return _call(kind, request, start)
+
+
+def _call(kind: Kind, request: object, start: object) -> Document:
     if kind == "check":
         return check_request(request, start, allow_paths=False, allow_urls=True)
     return answer_request(request, allow_paths=False, allow_urls=True)
@@ -221,6 +226,8 @@ def _answer(kind: Kind, request: object, start: object, feeds: Mapping[str, byte
 
 def run(job: Job) -> tuple[int, bytes]:
     """Return ``(HTTP status, body)`` of one job. Never raises for bad input."""
+    if job.plan:
+        return plan(job.kind, job.body, job.allow_urls)
     try:
         request, start = prepare(job.kind, load_json(job.body))
         if _calendar_entries(request):  # rights are checked on a valid request only

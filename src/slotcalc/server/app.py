@@ -25,7 +25,7 @@ from .. import __version__
 from ._cache import FeedCache, FetchFunction, library_fetch
 from ._openapi import openapi_document
 from ._pool import Overloaded, TimeLimitExceeded, WorkerCrashed, WorkerPool
-from ._work import Job, Kind, dumps, error_document, might_name_url, plan, status_of
+from ._work import PLANNED, Job, Kind, dumps, error_document, might_name_url
 
 __all__ = ["ServerConfig", "create_app"]
 
@@ -118,26 +118,28 @@ class _Service:
 
     async def answer(self, request: Request, kind: Kind) -> Response:
         cfg = self.config
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + cfg.time_limit
         try:
             body = await _read_body(request, cfg.max_body)
         except _TooLarge:
             return _error(413, "request_too_large", f"the request body is larger than this "
                           f"server's limit of {cfg.max_body} bytes")
-        feeds: dict[str, bytes | str] = {}
-        if might_name_url(body):
-            urls, refused = plan(kind, body, cfg.allow_urls)
-            if refused is not None:
-                return _json_response(refused, status_of(refused))
-            if urls:
-                try:
-                    feeds = await self._fetch(urls, deadline)
-                except TimeoutError:
-                    return self._time_limit()
-        job = Job(kind, body, feeds, cfg.allow_urls)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + cfg.time_limit  # from the moment the body is in
         try:
-            status, out = await self.pool.run(job, deadline - loop.time())
+            feeds: dict[str, bytes | str] = {}
+            if might_name_url(body):
+                status, out = await self.pool.run(Job(kind, body, {}, cfg.allow_urls, True),
+                                                  deadline - loop.time())
+                if status != PLANNED:
+                    return Response(out, status, media_type="application/json")
+                urls: list[str] = json.loads(out)
+                if urls:
+                    try:
+                        feeds = await self._fetch(urls, deadline)
+                    except TimeoutError:
+                        return self._time_limit()
+            status, out = await self.pool.run(Job(kind, body, feeds, cfg.allow_urls),
+                                              deadline - loop.time())
         except TimeLimitExceeded:
             return self._time_limit()
         except Overloaded:
