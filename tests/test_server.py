@@ -424,3 +424,27 @@ def test_feed_cache_is_bounded_and_shares_fetches() -> None:
         asyncio.run(scenario())
     finally:
         cache.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration and the command line
+
+
+def test_config_is_checked() -> None:
+    from slotcalc.server import ServerConfig
+
+    assert ServerConfig(allow_urls=frozenset({" Calendar.Example.com "})).allow_urls == {
+        "calendar.example.com"}
+    for bad in ({"max_body": 0}, {"time_limit": 0}, {"workers": 0}, {"cache_seconds": -1},
+                {"allow_urls": frozenset({"https://x.example/feed"})}):
+        with pytest.raises(ValueError):
+            ServerConfig(**bad)
+
+
+def test_serve_without_the_extra_says_what_to_install() -> None:
+    code = ("import sys; sys.modules['starlette'] = None; from slotcalc.cli import main; "
+            "sys.exit(main(['serve', '--port', '1']))")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert p.returncode == 1
+    assert "pip install 'slotcalc[server]'" in p.stderr
