@@ -11,14 +11,16 @@ differs from ``answer_request``'s), the server's peak memory (RSS of the front p
 worker processes and the fork server, sampled every 0.1 s), and the overhead per request:
 one client sending one request at a time, against calling ``answer_request`` in process.
 
-The clients run in this process (asyncio, httpx) on the same machine as the server, so on a
-small machine they take CPU from it: the figures are a floor for the server.
+The clients run in this process (asyncio streams, a minimal HTTP/1.1 keep-alive client) on the
+same machine as the server, so on a small machine they take some CPU from it: the figures are
+a floor for the server.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -92,36 +94,81 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _load(url: str, body: bytes, want: bytes, clients: int, seconds: float,
+class _Connection:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams: a load generator that costs
+    little CPU (httpx spends several milliseconds a request, which on a small machine is taken
+    from the server being measured)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = (f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+        self.writer.write(head.encode() + body)
+        await self.writer.drain()
+        status_line = await self.reader.readuntil(b"\r\n")
+        status = int(status_line.split()[1])
+        length = 0
+        close = False
+        while True:
+            line = await self.reader.readuntil(b"\r\n")
+            if line == b"\r\n":
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "connection" and value.strip().lower() == "close":
+                close = True
+        data = await self.reader.readexactly(length)
+        if close:
+            await self.close()
+        return status, data
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
+
+
+async def _load(host: str, port: int, body: bytes, want: bytes, clients: int, seconds: float,
                 max_requests: int) -> Document:
     latencies: list[float] = []
     errors: dict[str, int] = {}
     sent = 0
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits,
-                                 trust_env=False) as client:
-        start = time.perf_counter()
-        end = start + seconds
+    start = time.perf_counter()
+    end = start + seconds
 
-        async def one_client() -> None:
-            nonlocal sent
+    async def one_client() -> None:
+        nonlocal sent
+        conn = _Connection(host, port)
+        try:
             while time.perf_counter() < end and sent < max_requests:
                 sent += 1
                 t = time.perf_counter()
                 try:
-                    r = await client.post("/v1/slots", content=body,
-                                          headers={"Content-Type": "application/json"})
-                except httpx.HTTPError as e:
+                    status, data = await conn.post("/v1/slots", body)
+                except (OSError, asyncio.IncompleteReadError, ValueError) as e:
                     errors[type(e).__name__] = errors.get(type(e).__name__, 0) + 1
+                    await conn.close()
                     continue
                 latencies.append(time.perf_counter() - t)
-                if r.status_code != 200:
-                    errors[str(r.status_code)] = errors.get(str(r.status_code), 0) + 1
-                elif r.content != want:
+                if status != 200:
+                    errors[str(status)] = errors.get(str(status), 0) + 1
+                elif data != want:
                     errors["different answer"] = errors.get("different answer", 0) + 1
+        finally:
+            await conn.close()
 
-        await asyncio.gather(*(one_client() for _ in range(clients)))
-        elapsed = time.perf_counter() - start
+    await asyncio.gather(*(one_client() for _ in range(clients)))
+    elapsed = time.perf_counter() - start
     return {"requests": len(latencies), "seconds": round(elapsed, 2),
             "rps": round(len(latencies) / elapsed, 1),
             "p50_ms": round(_percentile(latencies, 0.50) * 1000, 1),
@@ -129,17 +176,24 @@ async def _load(url: str, body: bytes, want: bytes, clients: int, seconds: float
             "errors": sum(errors.values()), "error_kinds": errors}
 
 
-def _sequential(url: str, body: bytes, n: int) -> float:
-    """Median seconds of one request at a time (keep-alive), after a warm-up."""
-    times = []
-    with httpx.Client(base_url=url, timeout=60, trust_env=False) as client:
-        for i in range(n + 5):
-            t = time.perf_counter()
-            r = client.post("/v1/slots", content=body)
-            if i >= 5:
-                times.append(time.perf_counter() - t)
-            assert r.status_code == 200
-    return statistics.median(times)
+def _sequential(host: str, port: int, body: bytes, n: int) -> float:
+    """Median seconds of one request at a time (one keep-alive connection), after a warm-up."""
+
+    async def run() -> list[float]:
+        conn = _Connection(host, port)
+        times = []
+        try:
+            for i in range(n + 5):
+                t = time.perf_counter()
+                status, _ = await conn.post("/v1/slots", body)
+                if i >= 5:
+                    times.append(time.perf_counter() - t)
+                assert status == 200
+        finally:
+            await conn.close()
+        return times
+
+    return statistics.median(asyncio.run(run()))
 
 
 def _in_process(request: Document, n: int) -> tuple[float, float]:
@@ -194,8 +248,8 @@ def main(argv: list[str] | None = None) -> int:
             body = json.dumps(w.request).encode()
             want = json.dumps(answer_request(w.request)).encode()
             inproc, inproc_json = _in_process(w.request, args.sequential)
-            seq = _sequential(url, body, args.sequential)
-            load = asyncio.run(_load(url, body, want, args.clients, args.seconds,
+            seq = _sequential("127.0.0.1", port, body, args.sequential)
+            load = asyncio.run(_load("127.0.0.1", port, body, want, args.clients, args.seconds,
                                      args.max_requests))
             row = {"workload": w.name, "description": w.description,
                    "request_bytes": len(body), "answer_bytes": len(want), **load,
