@@ -208,7 +208,7 @@ def test_check_bad_start() -> None:
                         stdin=json.dumps(REQUEST).encode())
     assert code == 1 and json.loads(out)["error"] == {
         "code": "naive_datetime", "message": json.loads(out)["error"]["message"],
-        "path": "/start"}
+        "path": "--start"}
 
 
 def test_busy_option_with_a_team_is_refused(tmp_path: Path) -> None:
@@ -337,3 +337,81 @@ def test_busy_command_unreadable_feed(tmp_path: Path) -> None:
 def test_standard_input_is_read_once() -> None:
     code, _, err = call("slots", "-", "--busy", "-", stdin=json.dumps(REQUEST).encode())
     assert code == 2 and "only once" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 11: periods, check like slots, flags named in errors, no internal error
+
+
+def test_periods_command_asks_for_periods(request_file: Path) -> None:
+    asked = {**REQUEST, "query": {**REQUEST["query"], "output": "periods"}}
+    code, out, _ = call("periods", str(request_file), "--format", "json")
+    assert json.loads(out) == answer_request(asked)
+    assert code == (1 if "error" in json.loads(out) else 0)
+    code2, out2, _ = call("periods", "-", "--format", "json",
+                          stdin=json.dumps(REQUEST).encode())
+    assert (code2, out2) == (code, out)
+
+
+def test_periods_table() -> None:
+    doc = {"timezone": "UTC", "periods": [
+        {"start": "2026-12-07T09:00:00Z", "end": "2026-12-07T10:00:00Z", "hosts": ["ana"]}],
+        "next_available": None, "warnings": []}
+    text = cli._periods_table(doc)
+    assert "2026-12-07T09:00:00Z  –  2026-12-07T10:00:00Z  ana" in text
+    assert "none" in cli._periods_table({**doc, "periods": []})
+
+
+def test_check_takes_example_and_busy(feed: Path, request_file: Path) -> None:
+    code, out, _ = call("check", "--example", "--start", "2026-12-07T15:00:00Z",
+                        "--format", "json")
+    assert code == 0 and "bookable" in json.loads(out)
+    args = ("check", str(request_file), "--start", "2026-12-07T14:00:00Z", "--format", "json")
+    free = json.loads(call(*args)[1])
+    busy = json.loads(call(*args, "--busy", str(feed))[1])
+    assert free["reason"] != "busy" and busy["reason"] == "busy"
+
+
+@pytest.mark.parametrize(("args", "path"), [
+    (("check", "-", "--start", "2026-1-1"), "--start"),
+    (("check", "-", "--start", "x" * 10_000), "--start"),
+    (("slots", "-", "--busy", "/nonexistent/feed.ics"), "--busy"),
+    (("slots", "-", "--busy", "http://127.0.0.1:9/feed.ics"), "--busy"),
+    (("check", "-", "--start", "2026-12-07T15:00:00Z", "--busy", "/nonexistent.ics"), "--busy"),
+    (("busy", "/nonexistent.ics", "--start", "2026-12-08", "--end", "2026-12-09T00:00:00Z"),
+     "--start"),
+    (("busy", "-", "--start", "2026-12-08T00:00:00Z", "--end", "2026-12-07T00:00:00Z"),
+     "--end"),
+    (("busy", "-", "--start", "2026-12-08T00:00:00Z", "--end", "2026-12-09T00:00:00Z",
+      "--timezone", "Mars/Base"), "--timezone"),
+])
+def test_flag_errors_name_the_flag(args: tuple[str, ...], path: str) -> None:
+    pytest.importorskip("slotcalc.ical")
+    stdin = FEED.encode() if args[1] == "-" and args[0] == "busy" else \
+        json.dumps(REQUEST).encode()
+    code, out, _ = call(*args, "--format", "json", stdin=stdin)
+    error = json.loads(out)["error"]
+    assert code == 1 and error["path"] == path, error
+    assert len(error["message"]) < 300
+
+
+@pytest.mark.parametrize("name", ["a\x00b.json", "/dev/null/x", ".", "/" + "x" * 5000])
+def test_odd_request_names_are_input_errors(name: str) -> None:
+    code, out, err = call("slots", name)
+    assert code == 1 and out == "" and "internal error" not in err and len(err) < 400
+
+
+def test_request_calendars_are_granted_on_the_command_line(feed: Path, tmp_path: Path) -> None:
+    req = {**REQUEST, "calendars": [{"path": str(feed)}]}
+    code, out, _ = call("slots", "-", "--format", "json", stdin=json.dumps(req).encode())
+    assert code == 0 and [s["start"][11:16] for s in json.loads(out)["days"][0]["slots"]] == \
+        ["11:00"]
+    # the same request through the library, which grants nothing by default
+    assert answer_request(req)["error"]["code"] == "calendar_not_allowed"
+
+
+def test_a_failed_fetch_is_not_an_internal_error() -> None:
+    pytest.importorskip("slotcalc.ical")
+    code, _, err = call("busy", "https://127.0.0.1:9/x.ics", "--start", "2026-12-08T00:00:00Z",
+                        "--end", "2026-12-09T00:00:00Z")
+    assert code == 1 and err.startswith("slotcalc: calendar_fetch_failed")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+import os
 import sys
 from typing import Any
 
 import pytest
 
-from slotcalc import InvalidRequest, SlotcalcError
+from slotcalc import CalendarAccess, CalendarNotAllowed, InvalidRequest, SlotcalcError
 from slotcalc.jsonapi import CalendarSource, answer_request, check_request, parse_request
 
 Doc = dict[str, Any]
@@ -411,16 +412,143 @@ def test_requests_without_calendars_do_not_import_ical(monkeypatch: pytest.Monke
     assert "days" in answer_request(BASE)
 
 
-@pytest.mark.parametrize(("kind", "option"), [("path", "allow_paths"), ("url", "allow_urls")])
-def test_files_and_urls_can_be_turned_off(kind: str, option: str) -> None:
-    value = "busy.ics" if kind == "path" else "https://example.invalid/busy.ics"
-    doc = changed(BASE, "/calendars", [{kind: value}])
-    got = answer_request(doc, **{option: False})
-    assert error_of(got) == ("invalid_value", "/calendars/0")
+@pytest.mark.parametrize(("kind", "value"), [
+    ("path", "/etc/passwd"), ("path", "busy.ics"), ("url", "http://127.0.0.1:9/busy.ics"),
+    ("url", "https://calendar.example/busy.ics")])
+def test_files_and_urls_are_refused_unless_granted(kind: str, value: str) -> None:
+    doc = changed(BASE, "/calendars", [{"ics": "BEGIN:VCALENDAR"}, {kind: value}])
+    for got in (answer_request(doc), check_request(doc, "2026-12-07T15:00:00Z"),
+                answer_request(doc, access=CalendarAccess()),
+                answer_request(doc, access=CalendarAccess(files=kind == "url",
+                                                          urls=kind == "path"))):
+        assert error_of(got) == ("calendar_not_allowed", "/calendars/1")
+    with pytest.raises(CalendarNotAllowed) as info:
+        parse_request(doc)
+    assert isinstance(info.value, PermissionError)
+    team = changed(TEAM, "/hosts/1/calendars", [{kind: value}])
+    assert error_of(answer_request(team)) == ("calendar_not_allowed", "/hosts/1/calendars/0")
+
+
+def test_url_hosts_can_be_listed() -> None:
+    pytest.importorskip("slotcalc.ical")
+    fetched: list[str] = []
+
+    def fetch(url: str) -> bytes:
+        fetched.append(url)
+        return _feed(("20261207T140000Z", "20261207T150000Z")).encode()
+
+    access = CalendarAccess(urls=frozenset({"Calendar.Example"}), fetch=fetch)
+    ok = changed(BASE, "/calendars", [{"url": "https://calendar.example/a.ics"}])
+    assert [d["date"] for d in answer_request(ok, access=access)["days"]] == ["2026-12-08"]
+    assert fetched == ["https://calendar.example/a.ics"]
+    other = changed(BASE, "/calendars", [{"url": "https://127.0.0.1/a.ics"}])
+    assert error_of(answer_request(other, access=access)) == ("calendar_not_allowed",
+                                                              "/calendars/0")
+
+
+def test_a_fetcher_that_fails_is_calendar_fetch_failed() -> None:
+    pytest.importorskip("slotcalc.ical")
+
+    def fetch(url: str) -> bytes:
+        raise ConnectionRefusedError(111, "refused by 10.0.0.7:8080")
+
+    doc = changed(BASE, "/calendars", [{"url": "https://calendar.example/a.ics"}])
+    got = answer_request(doc, access=CalendarAccess(urls=True, fetch=fetch))
+    assert got["error"] == {"code": "calendar_fetch_failed", "path": "/calendars/0",
+                            "message": "could not fetch calendar 0"}
+
+
+def test_calendars_per_request_are_bounded() -> None:
+    doc = changed(BASE, "/calendars", [{"ics": "x"}] * 101)
+    assert error_of(answer_request(doc)) == ("invalid_value", "/calendars/100")
+    assert "days" not in answer_request(changed(BASE, "/calendars", [{"ics": "x"}] * 100))
+    hosts = [{"id": f"h{i}", "schedule": TEAM["hosts"][0]["schedule"],
+              "calendars": [{"ics": "x"}] * 30} for i in range(4)]
+    got = answer_request({**TEAM, "hosts": hosts, "team": {"mode": "all"}})
+    assert error_of(got) == ("invalid_value", "/hosts/3/calendars/10")
+
+
+@pytest.fixture
+def calendar_dir(tmp_path: Any) -> Any:
+    """A folder with a calendar, a subfolder, and things a request must not reach."""
+    base = tmp_path / "cals"
+    (base / "team").mkdir(parents=True)
+    feed = _feed(("20261207T140000Z", "20261207T150000Z"))
+    (base / "busy.ics").write_text(feed)
+    (base / "team" / "ana.ics").write_text(feed)
+    (tmp_path / "secret.ics").write_text(feed)
+    (base / "out.ics").symlink_to(tmp_path / "secret.ics")
+    (base / "in.ics").symlink_to(base / "busy.ics")
+    return base
+
+
+@pytest.mark.parametrize("name", ["busy.ics", "team/ana.ics", "./team/../busy.ics", "in.ics"])
+def test_base_dir_reads_inside(calendar_dir: Any, name: str) -> None:
+    pytest.importorskip("slotcalc.ical")
+    access = CalendarAccess(files=True, base_dir=calendar_dir)
+    doc = changed(BASE, "/calendars", [{"path": name}])
+    assert [d["date"] for d in answer_request(doc, access=access)["days"]] == ["2026-12-08"]
+    absolute = changed(BASE, "/calendars", [{"path": str(calendar_dir / name)}])
+    assert answer_request(absolute, access=access) == answer_request(doc, access=access)
+
+
+@pytest.mark.parametrize("name", ["../secret.ics", "team/../../secret.ics", "out.ics",
+                                  "/etc/passwd", "{tmp}/secret.ics", "a\x00b", "/"])
+def test_base_dir_confines_reads(calendar_dir: Any, name: str) -> None:
+    pytest.importorskip("slotcalc.ical")
+    name = name.replace("{tmp}", str(calendar_dir.parent))
+    access = CalendarAccess(files=True, base_dir=calendar_dir)
+    doc = changed(BASE, "/calendars", [{"path": name}])
+    assert error_of(answer_request(doc, access=access)) == ("calendar_not_allowed",
+                                                            "/calendars/0")
+
+
+def test_granted_reads_do_not_tell_files_apart(calendar_dir: Any) -> None:
+    """A missing file, a folder, an unreadable file, a FIFO, a non-calendar: one message."""
+    pytest.importorskip("slotcalc.ical")
+    (calendar_dir / "locked.ics").write_text("BEGIN:VCALENDAR")
+    (calendar_dir / "locked.ics").chmod(0)
+    (calendar_dir / "notes.txt").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    os.mkfifo(calendar_dir / "fifo.ics")
+    access = CalendarAccess(files=True, base_dir=calendar_dir)
+    messages = set()
+    for name in ("missing.ics", "team", "locked.ics", "fifo.ics", "notes.txt"):
+        doc = changed(BASE, "/calendars", [{"ics": _feed()}, {"path": name}])
+        got = answer_request(doc, access=access)
+        assert got["error"]["code"] == "calendar_unreadable" and \
+            got["error"]["path"] == "/calendars/1", (name, got)
+        messages.add(got["error"]["message"])
+    assert messages == {"could not read calendar 1"}
+    detailed = CalendarAccess(files=True, base_dir=calendar_dir, detailed_errors=True)
+    got = answer_request(changed(BASE, "/calendars", [{"path": "fifo.ics"}]), access=detailed)
+    assert "not a regular file" in got["error"]["message"]
+
+
+def test_files_without_base_dir(calendar_dir: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("slotcalc.ical")
+    monkeypatch.chdir(calendar_dir)
+    access = CalendarAccess(files=True)
+    for name in ("busy.ics", "../secret.ics", str(calendar_dir / "out.ics")):
+        doc = changed(BASE, "/calendars", [{"path": name}])
+        assert [d["date"] for d in answer_request(doc, access=access)["days"]] == ["2026-12-08"]
+
+
+def test_access_is_checked_when_built() -> None:
+    with pytest.raises(InvalidRequest):
+        CalendarAccess(urls="yes")  # type: ignore[arg-type]
+    with pytest.raises(InvalidRequest):
+        CalendarAccess(files=1)  # type: ignore[arg-type]
+    with pytest.raises(InvalidRequest):
+        parse_request(BASE, access=True)  # type: ignore[arg-type]
+    assert CalendarAccess(urls={"A.example."}).hosts == frozenset({"a.example"})  # type: ignore[arg-type]
 
 
 def test_extra_calendars_continue_the_numbering() -> None:
-    req = parse_request(changed(BASE, "/calendars", [{"ics": "x"}]))
+    req = parse_request(changed(BASE, "/calendars", [{"ics": "x"}]),
+                        access=CalendarAccess(files=True))
+    with pytest.raises(CalendarNotAllowed):
+        parse_request(changed(BASE, "/calendars", [{"ics": "x"}])).with_calendars(
+            [CalendarSource("path", "/tmp/a.ics", "")])
     more = req.with_calendars([CalendarSource("path", "/tmp/a.ics", "")])
     assert [c.path for c in more.hosts[0].calendars] == ["/calendars/0", "/calendars/1"]
     with pytest.raises(InvalidRequest):
@@ -507,11 +635,14 @@ def test_relative_calendar_paths_use_base_dir(reads: list[tuple[int, int]], tmp_
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "busy.ics").write_text(_feed(("20261207T140000Z", "20261207T150000Z")))
     doc = changed(BASE, "/calendars", [{"path": "busy.ics"}])
-    assert [d["date"] for d in answer_request(doc, base_dir=tmp_path)["days"]] == ["2026-12-08"]
+    access = CalendarAccess(files=True, base_dir=tmp_path)
+    assert [d["date"] for d in answer_request(doc, access=access)["days"]] == ["2026-12-08"]
     monkeypatch.chdir(tmp_path)
-    assert answer_request(doc) == answer_request(doc, base_dir=tmp_path)
+    assert answer_request(doc, access=CalendarAccess(files=True)) == \
+        answer_request(doc, access=access)
     monkeypatch.chdir("/")
-    assert error_of(answer_request(doc)) == ("calendar_unreadable", "/calendars/0")
+    assert error_of(answer_request(doc, access=CalendarAccess(files=True))) == (
+        "calendar_unreadable", "/calendars/0")
 
 
 def test_a_url_is_fetched_once_per_answer(reads: list[tuple[int, int]],
@@ -527,7 +658,8 @@ def test_a_url_is_fetched_once_per_answer(reads: list[tuple[int, int]],
     monkeypatch.setattr(ical, "fetch_calendar", fetch)
     doc = changed(BASE, "/calendars", [{"url": "https://calendar.example/busy.ics"}])
     doc["query"] = {"start": "2026-12-09", "end": "2026-12-13", "now": "2026-11-30T12:00:00Z"}
-    assert answer_request(doc)["next_available"] == "2026-12-14T10:00:00-05:00"
+    got = answer_request(doc, access=CalendarAccess(urls=True))
+    assert got["next_available"] == "2026-12-14T10:00:00-05:00"
     assert fetched == ["https://calendar.example/busy.ics"] and len(reads) == 2
 
 

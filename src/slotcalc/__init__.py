@@ -6,6 +6,7 @@ and :func:`check_team_slot` for several hosts). ``answer_request``/``check_reque
 JSON documents of SPEC §2 and return those of §4.
 """
 
+from .access import CalendarAccess
 from .api import (
     answer_document,
     check_document,
@@ -18,6 +19,7 @@ from .api import (
 )
 from .errors import (
     CalendarFetchFailed,
+    CalendarNotAllowed,
     CalendarUnreadable,
     DuplicateOverride,
     InvalidDate,
@@ -53,7 +55,9 @@ __version__ = "0.1.0"
 __all__ = [
     "Availability",
     "Busy",
+    "CalendarAccess",
     "CalendarFetchFailed",
+    "CalendarNotAllowed",
     "CalendarUnreadable",
     "CheckResult",
     "Day",

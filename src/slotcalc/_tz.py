@@ -14,11 +14,13 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+import threading
 from bisect import bisect_right
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .errors import InvalidRequest, InvalidTimezone
 
@@ -33,26 +35,95 @@ _PROBE = 6 * 3600
 _BLOCK = 366 * DAY
 
 
+_NOT_ZONES = {"localtime", "posixrules", "Factory"}
+_NOT_ZONE_PREFIXES = ("posix/", "right/")  # copies of the zones (right/: with leap seconds)
+
+
+def _shown(name: str, limit: int = 60) -> str:
+    """Return ``repr(name)`` cut to about ``limit`` characters (for messages)."""
+    text = repr(name)
+    return text if len(text) <= limit else text[:limit - 1] + "…'"
+
+
 def load_zone(name: object) -> ZoneInfo:
     """Return the ``ZoneInfo`` for an IANA name (or pass a ``ZoneInfo`` through).
 
-    Raises InvalidRequest for a non-string, InvalidTimezone for an unknown name.
+    ``datetime.timezone.utc`` is read as ``"UTC"``. Raises InvalidRequest for another kind of
+    value, saying what to pass (a pytz zone: its name; a fixed offset: an IANA name, or the
+    ``Etc/GMT±N`` zone of that offset); InvalidTimezone for a name that is not an IANA zone
+    (with "did you mean" for a near miss). ``Factory``, ``localtime``, ``posixrules`` and the
+    ``posix/``/``right/`` copies are not zones here.
     """
     if isinstance(name, ZoneInfo):
+        if isinstance(name.key, str) and name.key.startswith((*_NOT_ZONE_PREFIXES, "Factory")):
+            raise InvalidTimezone(f"{_shown(name.key)} is not an IANA time zone to use here")
         return name
-    if not isinstance(name, str):
-        raise InvalidRequest(f"a time zone must be an IANA name string, not {type(name).__name__}")
-    return _load(name)
+    if isinstance(name, str):
+        return _load(name)
+    if name is UTC or name == UTC:
+        return _load("UTC")
+    if isinstance(name, tzinfo):
+        raise InvalidRequest(_tzinfo_advice(name))
+    raise InvalidRequest(f"a time zone must be an IANA name string, not {type(name).__name__}")
+
+
+def _tzinfo_advice(zone: tzinfo) -> str:
+    """Return what to pass instead of a tzinfo that is not a ``ZoneInfo``."""
+    key = getattr(zone, "zone", None) or getattr(zone, "key", None)  # pytz, backports
+    if isinstance(key, str) and key:
+        return (f"a {type(zone).__module__.split('.')[0]} time zone is not accepted: pass its "
+                f"IANA name {_shown(key)} (or ZoneInfo({_shown(key)}))")
+    if isinstance(zone, timezone):
+        off = zone.utcoffset(None)
+        hours, rest = divmod(off.days * DAY + off.seconds, 3600)
+        if not rest and -12 <= hours <= 14:
+            fixed = "Etc/GMT" if hours == 0 else f"Etc/GMT{-hours:+d}"
+            return (f"a fixed UTC offset ({zone.tzname(None)}) is not a time zone: pass an IANA "
+                    f"name such as 'Europe/Paris', or {fixed!r} for this fixed offset "
+                    "(note the POSIX sign)")
+        return (f"a fixed UTC offset ({zone.tzname(None)}) is not a time zone: pass an IANA "
+                "name such as 'Asia/Kolkata'")
+    return (f"a {type(zone).__name__} tzinfo is not accepted as a time zone: pass an IANA name "
+            "such as 'Europe/Paris' (or a zoneinfo.ZoneInfo)")
+
+
+@lru_cache(maxsize=1)
+def _zone_names() -> tuple[str, ...]:
+    return tuple(sorted(n for n in available_timezones()
+                        if n not in _NOT_ZONES and not n.startswith(_NOT_ZONE_PREFIXES)))
+
+
+def _did_you_mean(name: str) -> str:
+    """Return `` (did you mean 'X'?)`` for a near miss of a zone name, else ``""``."""
+    if len(name) > 64:
+        return ""
+    try:
+        names = _zone_names()
+    except Exception:  # pragma: no cover - no tzdata at all
+        return ""
+    folded = {n.lower(): n for n in names}
+    exact = folded.get(name.lower().replace(" ", "_"))
+    if exact:
+        return f" (did you mean {exact!r}?)"
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
+    if not close:
+        tails = {n.rsplit("/", 1)[-1].lower(): n for n in names}
+        close = [tails[t] for t in difflib.get_close_matches(
+            name.rsplit("/", 1)[-1].lower().replace(" ", "_"), list(tails), n=1, cutoff=0.8)]
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 @lru_cache(maxsize=512)
 def _load(name: str) -> ZoneInfo:
-    if not _ZONE_NAME.fullmatch(name) or name in {"localtime", "posixrules"}:
-        raise InvalidTimezone(f"{name!r} is not an IANA time zone name")
+    if not _ZONE_NAME.fullmatch(name) or name in _NOT_ZONES or \
+            name.startswith(_NOT_ZONE_PREFIXES):
+        raise InvalidTimezone(f"{_shown(name)} is not an IANA time zone name"
+                              f"{_did_you_mean(name)}")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError, UnicodeError):
-        raise InvalidTimezone(f"unknown time zone {name!r}") from None
+        raise InvalidTimezone(f"unknown time zone {_shown(name)}{_did_you_mean(name)}"
+                              ) from None
 
 
 def zone_name(zone: ZoneInfo) -> str:
@@ -98,19 +169,24 @@ class OffsetTable:
     ``offset(t)`` returns the offset in seconds at instant ``t``; ``local_day(t)`` the local
     date of ``t`` as days since 1970-01-01. Transitions are probed from ``zoneinfo`` one block
     (about a year) at a time, when first needed, and kept.
+
+    Safe to share between threads (one table per zone is shared): probing a block is done under
+    a lock, the new ``(times, offsets)`` pair is published as one tuple, and only then is the
+    block marked known; a lookup reads the pair once. So a thread never sees a block marked
+    known before its transitions are in the table, nor times and offsets of two versions.
     """
 
-    __slots__ = ("_blocks", "_known", "_offsets", "_times", "zone")
+    __slots__ = ("_blocks", "_known", "_lock", "_table", "zone")
 
     def __init__(self, zone: ZoneInfo) -> None:
         self.zone = zone
-        self._blocks: set[int] = set()
+        self._blocks: frozenset[int] = frozenset()
         # every probed entry (each block's starting offset and the changes inside it), never
-        # thinned: _times/_offsets are rebuilt from it, so a block's starting entry that looked
+        # thinned: the table is rebuilt from it, so a block's starting entry that looked
         # redundant next to an earlier block is not lost when a block between them is probed
         self._known: dict[int, int] = {}
-        self._times: list[int] = []
-        self._offsets: list[int] = []
+        self._table: tuple[list[int], list[int]] = ([], [])
+        self._lock = threading.Lock()
 
     def _utcoffset(self, t: int) -> int:
         off = datetime.fromtimestamp(t, self.zone).utcoffset()
@@ -121,9 +197,12 @@ class OffsetTable:
         """Make sure every transition in ``[lo, hi]`` is known. Cost: O(span / 6 h), once."""
         for block in range(lo // _BLOCK, hi // _BLOCK + 1):
             if block not in self._blocks:
-                self._probe_block(block)
+                with self._lock:
+                    if block not in self._blocks:
+                        self._probe_block(block)
 
     def _probe_block(self, block: int) -> None:
+        """Probe ``block`` and publish the new table (the caller holds the lock)."""
         start = block * _BLOCK
         end = start + _BLOCK
         found: list[tuple[int, int]] = []
@@ -143,7 +222,6 @@ class OffsetTable:
                 found.append((hi, off))
                 prev = off
             t = nxt
-        self._blocks.add(block)
         merged = self._known
         merged.update(found)
         if start - _PROBE not in merged:
@@ -157,15 +235,15 @@ class OffsetTable:
                 continue
             times.append(tt)
             offsets.append(oo)
-        self._times = times
-        self._offsets = offsets
+        self._table = (times, offsets)  # first the table, then the mark: see the class doc
+        self._blocks = self._blocks | {block}
 
     def offset(self, t: int) -> int:
         """Return the UTC offset in seconds at instant ``t``. Cost: O(log T)."""
         if t // _BLOCK not in self._blocks:
             self.cover(t, t)
-        i = bisect_right(self._times, t) - 1
-        return self._offsets[i]
+        times, offsets = self._table
+        return offsets[bisect_right(times, t) - 1]
 
     def local_day(self, t: int) -> int:
         """Return the local date of instant ``t`` as days since 1970-01-01. Cost: O(log T)."""
@@ -179,7 +257,7 @@ class OffsetTable:
         if hi <= lo:
             return []
         self.cover(lo, hi)
-        times = self._times
+        times, offsets = self._table
         i = bisect_right(times, lo) - 1
         out: list[tuple[int, int, int]] = []
         a = lo
@@ -187,7 +265,7 @@ class OffsetTable:
         while a < hi:
             b = times[i + 1] if i + 1 < n else hi
             b = min(b, hi)
-            out.append((a, b, self._offsets[i]))
+            out.append((a, b, offsets[i]))
             a = b
             i += 1
         return out

@@ -2,13 +2,19 @@
 
     slotcalc slots REQUEST.json|- [--format table|grid|json] [--busy FEED.ics|URL ...]
     slotcalc slots --example [--format table|grid|json]
-    slotcalc check REQUEST.json|- --start INSTANT [--format table|json]
+    slotcalc periods REQUEST.json|- [--format table|json] [--busy FEED.ics|URL ...]
+    slotcalc check REQUEST.json|- --start INSTANT [--format table|json] [--busy FEED.ics|URL ...]
     slotcalc busy FEED.ics|URL --start INSTANT --end INSTANT [--timezone ZONE] [--format table|json]
 
 Standard output carries the answer only. Invalid input gives exit status 1 and, with
 ``--format json``, the SPEC §5 error object on standard output, else a one-line message on
 standard error; never a traceback. A mistake in the command itself (an unknown option, a
-missing argument) is a usage error: argparse's message and exit status 2.
+missing argument) is a usage error: argparse's message and exit status 2. An error in an
+option's value names the option (``--start``) where a request's error has its JSON Pointer.
+
+The command line grants the requests it reads every calendar read (files and URLs, with
+detailed errors): the person running it owns the machine. A relative calendar path in a request
+file is read from that file's folder.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from . import __version__, render
 from ._tz import load_zone
+from .access import CalendarAccess
 from .errors import InvalidJSON, InvalidRequest, SlotcalcError
 from .jsonapi import CalendarSource, Request, load_ical, parse_request
 from .model import read_instant
@@ -35,6 +42,8 @@ __all__ = ["load_json", "main"]
 Document = dict[str, Any]
 EXAMPLE = "consultation.json"
 _URL_SCHEMES = ("http://", "https://", "webcal://", "webcals://")
+ACCESS = CalendarAccess.everything()
+"""What the command line grants: any calendar file or URL, with detailed errors."""
 
 
 class _UsageError(Exception):
@@ -51,8 +60,8 @@ def _parser() -> argparse.ArgumentParser:
                 "booking slots from working hours, overrides, buffers, notice, capacity and "
                 "busy time.")
     p.add_argument("--version", action="version", version=f"slotcalc {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="{slots,check,busy,serve}",
-                           parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True,
+                           metavar="{slots,periods,check,busy,serve}", parser_class=_Parser)
     slots = sub.add_parser("slots", help="list the bookable slots of a request",
                            description="Print the slots of a JSON request (SPEC §4).")
     slots.add_argument("request", nargs="?", metavar="REQUEST.json|-",
@@ -63,14 +72,28 @@ def _parser() -> argparse.ArgumentParser:
                        help="table: slots by day (default); grid: a week view; json: SPEC §4")
     slots.add_argument("--busy", action="append", default=[], metavar="FEED.ics|URL",
                        help="also read busy time from this iCalendar feed (repeatable)")
+    periods = sub.add_parser("periods", help="list the free periods a booking fits in",
+                             description="Print the periods answer of a JSON request: the "
+                             "free time in which a booking of the duration fits, off the grid.")
+    periods.add_argument("request", nargs="?", metavar="REQUEST.json|-",
+                         help="the request file, or - for standard input")
+    periods.add_argument("--example", action="store_true",
+                         help="use the bundled example request (a consultation service)")
+    periods.add_argument("--format", choices=("table", "json"), default="table")
+    periods.add_argument("--busy", action="append", default=[], metavar="FEED.ics|URL",
+                         help="also read busy time from this iCalendar feed (repeatable)")
     check = sub.add_parser("check", help="check whether one start is bookable",
                            description="Say whether a start is bookable, why not, and the next "
                            "free start.")
-    check.add_argument("request", metavar="REQUEST.json|-",
+    check.add_argument("request", nargs="?", metavar="REQUEST.json|-",
                        help="the request file, or - for standard input")
+    check.add_argument("--example", action="store_true",
+                       help="use the bundled example request (a consultation service)")
     check.add_argument("--start", required=True, metavar="INSTANT",
                        help="the start to check, RFC 3339 with an offset")
     check.add_argument("--format", choices=("table", "json"), default="table")
+    check.add_argument("--busy", action="append", default=[], metavar="FEED.ics|URL",
+                       help="also read busy time from this iCalendar feed (repeatable)")
     busy = sub.add_parser("busy", help="list the busy time an iCalendar feed implies",
                           description="Print every busy instance of a feed that overlaps a "
                           "window, in UTC (SPEC §6).")
@@ -126,22 +149,72 @@ def load_json(data: bytes) -> object:
         raise InvalidJSON(f"not valid JSON: {e}") from None
 
 
+def _cut(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _read_source(name: str, stdin: IO[bytes]) -> bytes:
     if name == "-":
         return stdin.read()
     try:
         return Path(name).read_bytes()
     except OSError as e:
-        raise InvalidRequest(f"cannot read {name}: {e.strerror or e}") from None
+        raise InvalidRequest(f"cannot read {_cut(name)!r}: {e.strerror or e}") from None
+    except ValueError:  # a NUL character in the name
+        raise InvalidRequest(f"cannot read {_cut(name)!r}: not a valid file name") from None
 
 
-def _request(args: argparse.Namespace, stdin: IO[bytes]) -> Request:
-    if getattr(args, "example", False):
+def _document(args: argparse.Namespace, stdin: IO[bytes]) -> tuple[object, Path]:
+    """Return the request document the arguments name, and the folder of its file."""
+    if args.example == (args.request is not None):
+        raise _UsageError(f"slotcalc {args.command}: error: give a REQUEST file (or -) or "
+                          "--example")
+    if args.busy.count("-") + (args.request == "-") > 1:
+        raise _UsageError(f"slotcalc {args.command}: error: standard input (-) can be read "
+                          "only once")
+    if args.example:
         data = resources.files("slotcalc").joinpath("examples", EXAMPLE).read_bytes()
-        return parse_request(load_json(data))
+        return load_json(data), Path.cwd()
     data = _read_source(args.request, stdin)
-    base = Path.cwd() if args.request == "-" else Path(args.request).resolve().parent
-    return parse_request(load_json(data), base_dir=base)
+    try:
+        base = Path.cwd() if args.request == "-" else Path(args.request).resolve().parent
+    except (OSError, ValueError, RuntimeError):  # pragma: no cover - the file was just read
+        base = Path.cwd()
+    return load_json(data), base
+
+
+def _rebase(req: Request, base: Path) -> Request:
+    """Return ``req`` with its relative calendar paths read from ``base`` (the request file's
+    folder)."""
+    hosts = tuple(h._replace(calendars=tuple(
+        c._replace(value=str(base / c.value)) if c.kind == "path" else c
+        for c in h.calendars)) for h in req.hosts)
+    return req._replace(hosts=hosts)
+
+
+def _request(args: argparse.Namespace, stdin: IO[bytes]) -> tuple[Request, int]:
+    """Return the request of the arguments with its ``--busy`` feeds, and how many calendars
+    the request itself has (the ``--busy`` ones come after them)."""
+    doc, base = _document(args, stdin)
+    if args.command == "periods" and isinstance(doc, dict) and isinstance(doc.get("query"),
+                                                                          dict):
+        doc = {**doc, "query": {**doc["query"], "output": "periods"}}
+    req = _rebase(parse_request(doc, access=ACCESS), base)
+    own = len(req.hosts[0].calendars) if req.team is None else 0
+    try:
+        req = req.with_calendars([_calendar(b, stdin) for b in args.busy])
+    except SlotcalcError as e:
+        raise _flag(e, own) from None
+    return req, own
+
+
+def _flag(e: SlotcalcError, own: int) -> SlotcalcError:
+    """Return ``e`` with the path ``--busy`` when it is about a ``--busy`` calendar."""
+    parts = e.path.split("/")
+    if (len(parts) >= 3 and parts[1] == "calendars" and parts[2].isdigit() and \
+            int(parts[2]) >= own) or (e.path == "/hosts" and "extra calendars" in e.message):
+        e.path = "--busy"
+    return e
 
 
 def _calendar(arg: str, stdin: IO[bytes]) -> CalendarSource:
@@ -168,37 +241,69 @@ def _use_color(out: IO[str] | IO[bytes]) -> bool:
 
 
 def _slots(args: argparse.Namespace, stdin: IO[bytes], color: bool) -> tuple[Document, str]:
-    if args.example == (args.request is not None):
-        raise _UsageError("slotcalc slots: error: give a REQUEST file (or -) or --example")
-    if args.busy.count("-") + (args.request == "-") > 1:
-        raise _UsageError("slotcalc slots: error: standard input (-) can be read only once")
-    req = _request(args, stdin)
-    req = req.with_calendars([_calendar(b, stdin) for b in args.busy])
-    doc, busy = req.solve()
+    req, own = _request(args, stdin)
+    try:
+        doc, busy = req.solve()
+    except SlotcalcError as e:
+        raise _flag(e, own) from None
+    if "periods" in doc:  # the request asked for periods (query.output)
+        return doc, _periods_table(doc)
     if args.format == "grid":
         return doc, render.slots_grid(req, doc, busy, color=color)
     return doc, render.slots_table(doc, color=color)
 
 
+def _periods(args: argparse.Namespace, stdin: IO[bytes]) -> tuple[Document, str]:
+    req, own = _request(args, stdin)
+    try:
+        doc = req.answer()
+    except SlotcalcError as e:
+        raise _flag(e, own) from None
+    return doc, _periods_table(doc)
+
+
+def _periods_table(doc: Document) -> str:
+    """Return the periods of an answer as a table for people: one line per period."""
+    periods = doc.get("periods") or []
+    lines = [f"Periods in {doc.get('timezone', '')}:"]
+    for p in periods:
+        hosts = f"  {', '.join(p['hosts'])}" if p.get("hosts") else ""
+        lines.append(f"  {p['start']}  –  {p['end']}{hosts}")
+    if not periods:
+        lines.append("  none")
+        if doc.get("next_available"):
+            lines.append(f"Next free start: {doc['next_available']}")
+    return "\n".join(lines) + "\n"
+
+
 def _check(args: argparse.Namespace, stdin: IO[bytes]) -> tuple[Document, str]:
-    req = _request(args, stdin)
-    doc = req.check(args.start)
+    start = read_instant(args.start, "--start")
+    req, own = _request(args, stdin)
+    try:
+        doc = req.check(start)
+    except SlotcalcError as e:
+        raise _flag(e, own) from None
     zone = req.query.zone or req.hosts[0].schedule.zone
-    start = read_instant(args.start, "/start")
     return doc, render.check_table(doc, start, zone)
 
 
 def _busy(args: argparse.Namespace, stdin: IO[bytes]) -> tuple[Document, str]:
     ical = load_ical()  # the iCalendar adapter, with a clear error when it is not installed
-    start = read_instant(args.start, "/start")
-    end = read_instant(args.end, "/end")
+    start = read_instant(args.start, "--start")
+    end = read_instant(args.end, "--end")
     try:
         zone: ZoneInfo = load_zone(args.timezone)
     except SlotcalcError as e:
-        raise e.under("timezone") from None
+        e.path = "--timezone"
+        raise e from None
     src = _calendar(args.feed, stdin)
     source: object = Path(src.value) if src.kind == "path" else src.value
-    doc: Document = ical.busy_document(source, start, end, zone.key)
+    try:
+        doc: Document = ical.busy_document(source, start, end, zone.key)
+    except SlotcalcError as e:
+        if e.path in ("/start", "/end"):
+            e.path = "-" + e.path.replace("/", "-")
+        raise e from None
     return doc, render.busy_table(doc, zone)
 
 
@@ -258,6 +363,8 @@ def main(argv: Sequence[str] | None = None, *, stdin: IO[bytes] | None = None,
         color = stdout is None and fmt != "json" and _use_color(sys.stdout)
         if args.command == "slots":
             doc, text = _slots(args, inp, color)
+        elif args.command == "periods":
+            doc, text = _periods(args, inp)
         elif args.command == "check":
             doc, text = _check(args, inp)
         else:

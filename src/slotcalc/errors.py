@@ -2,7 +2,8 @@
 
 Every concrete error subclasses :class:`SlotcalcError` and also the builtin it specialises
 (``ValueError`` for bad values, ``TypeError`` for wrong shapes, ``OSError`` for calendar
-fetches), so ``except ValueError`` keeps working for callers that do not know slotcalc.
+fetches, ``PermissionError`` for a calendar read not granted), so ``except ValueError`` keeps
+working for callers that do not know slotcalc.
 
 ``path`` is a JSON Pointer (RFC 6901) to the offending field. Value objects raise with a path
 relative to themselves (``/weekly/mon/0``); the layer that nests them prefixes its own part
@@ -15,6 +16,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "CalendarFetchFailed",
+    "CalendarNotAllowed",
     "CalendarUnreadable",
     "DuplicateOverride",
     "InvalidDate",
@@ -151,6 +153,12 @@ class CalendarFetchFailed(SlotcalcError, OSError):
     code = "calendar_fetch_failed"
 
 
+class CalendarNotAllowed(SlotcalcError, PermissionError):
+    """A calendar file or URL that the caller did not grant the request to read (SPEC §2)."""
+
+    code = "calendar_not_allowed"
+
+
 _BY_CODE: dict[str, type[SlotcalcError]] = {
     cls.code: cls
     for cls in (
@@ -167,6 +175,7 @@ _BY_CODE: dict[str, type[SlotcalcError]] = {
         RangeTooLarge,
         CalendarUnreadable,
         CalendarFetchFailed,
+        CalendarNotAllowed,
     )
 }
 

@@ -20,13 +20,21 @@ import importlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from . import api
 from ._engine import SEARCH_DAYS
 from ._tz import DAY, to_epoch
-from .errors import InvalidDuration, InvalidRequest, InvalidValue, SlotcalcError, pointer
+from .access import MAX_CALENDARS, CalendarAccess
+from .errors import (
+    CalendarFetchFailed,
+    CalendarUnreadable,
+    InvalidDuration,
+    InvalidRequest,
+    InvalidValue,
+    SlotcalcError,
+    pointer,
+)
 from .model import (
     Busy,
     EventPolicy,
@@ -232,6 +240,9 @@ def _busy(value: object, path: str) -> tuple[Busy, ...]:
 
 def _calendars(value: object, path: str) -> tuple[CalendarSource, ...]:
     items = _array(value, path, "calendars")
+    if len(items) > MAX_CALENDARS:
+        raise InvalidValue(f"a request may name at most {MAX_CALENDARS} calendars",
+                           path + pointer(MAX_CALENDARS))
     out: list[CalendarSource] = []
     for i, item in enumerate(items):
         here = path + pointer(i)
@@ -335,18 +346,15 @@ class Request(NamedTuple):
     """A validated request: its hosts, how they combine, the event and the query.
 
     ``team`` is ``None`` for a single schedule (``hosts`` then holds one :class:`HostRequest`
-    with id ``None``). ``base_dir`` is the folder that relative calendar paths are read from
-    (``None``: the current directory). ``allow_paths``/``allow_urls`` say whether calendars may
-    be read from local files and fetched from URLs (turn them off for untrusted requests).
+    with id ``None``). ``access`` is what the caller grants: which calendar files and URLs
+    may be read (:class:`~slotcalc.access.CalendarAccess`; default: none, inline ``ics`` only).
     """
 
     hosts: tuple[HostRequest, ...]
     team: Team | None
     event: EventPolicy
     query: Query
-    base_dir: Path | None = None
-    allow_paths: bool = True
-    allow_urls: bool = True
+    access: CalendarAccess = CalendarAccess()
 
     @property
     def has_calendars(self) -> bool:
@@ -368,7 +376,7 @@ class Request(NamedTuple):
         n = len(host.calendars)
         added = tuple(CalendarSource(c.kind, c.value, pointer("calendars", n + i))
                       for i, c in enumerate(extra))
-        _allowed(added, self.allow_paths, self.allow_urls)
+        _allowed(host.calendars + added, self.access)
         return self._replace(hosts=(host._replace(calendars=host.calendars + added),))
 
     def answer(self) -> Document:
@@ -462,7 +470,7 @@ class Request(NamedTuple):
             extra: list[Busy] = []
             for src in host.calendars:
                 try:
-                    got = _read_one(ical, src, self.base_dir, host.schedule.timezone, lo, hi,
+                    got = _read_one(ical, src, self.access, host.schedule.timezone, lo, hi,
                                     fetched)
                 except SlotcalcError as e:
                     raise _at(e, src.path) from None
@@ -472,30 +480,58 @@ class Request(NamedTuple):
         return tuple(out), tuple(notes)
 
 
-def _read_one(ical: Any, src: CalendarSource, base_dir: Path | None, timezone: str, lo: int,
+def _read_one(ical: Any, src: CalendarSource, access: CalendarAccess, timezone: str, lo: int,
               hi: int, fetched: dict[str, bytes]) -> CalendarBusy:
-    """Return the busy time of one calendar in ``[lo, hi)`` (floating times in ``timezone``)."""
+    """Return the busy time of one calendar in ``[lo, hi)`` (floating times in ``timezone``).
+
+    A file or URL is read only as ``access`` grants; unless it asks for detailed errors, a
+    granted read that fails says no more than "could not read calendar N" (no probing of
+    which files exist or which ports answer through distinct messages).
+    """
     if src.kind == "ics":
         got: CalendarBusy = ical.read_calendar_text(src.value, start=lo, end=hi,
                                                     timezone=timezone)
-    elif src.kind == "path":
-        path = Path(src.value) if base_dir is None else base_dir / src.value
-        got = ical.read_calendar_path(path, start=lo, end=hi, timezone=timezone)
-    else:
+        return got
+    number = src.path.rsplit("/", 1)[-1]
+    try:
+        if src.kind == "path":
+            got = ical.read_calendar_path(access.file(src.value, ""), start=lo, end=hi,
+                                          timezone=timezone)
+            return got
+        access.check("url", src.value, "")
         body = fetched.get(src.value)
         if body is None:
-            body = fetched[src.value] = ical.fetch_calendar(src.value)
+            try:
+                if access.fetch is not None:
+                    body = access.fetch(src.value)
+                    if not isinstance(body, bytes | bytearray):
+                        raise CalendarFetchFailed("the fetch function of CalendarAccess "
+                                                  "returned no bytes")
+                    body = bytes(body)
+                else:
+                    body = ical.fetch_calendar(src.value, hosts=access.hosts)
+            except SlotcalcError:
+                raise
+            except OSError:
+                raise CalendarFetchFailed(f"could not fetch calendar {number}") from None
+            fetched[src.value] = body
         got = ical.read_calendar_bytes(body, start=lo, end=hi, timezone=timezone)
-    return got
+        return got
+    except (CalendarUnreadable, CalendarFetchFailed) as e:
+        if access.detailed_errors:
+            raise
+        verb = "fetch" if isinstance(e, CalendarFetchFailed) else "read"
+        raise type(e)(f"could not {verb} calendar {number}") from None
 
 
-def _allowed(sources: Sequence[CalendarSource], paths: bool, urls: bool) -> None:
-    """Raise InvalidValue for a calendar read from a file or a URL when that is turned off."""
-    for src in sources:
-        if src.kind == "path" and not paths:
-            raise InvalidValue("reading calendars from files is turned off", src.path)
-        if src.kind == "url" and not urls:
-            raise InvalidValue("fetching calendars from URLs is turned off", src.path)
+def _allowed(sources: Sequence[CalendarSource], access: CalendarAccess) -> None:
+    """Raise CalendarNotAllowed for a file or URL calendar that ``access`` does not grant, and
+    InvalidValue for more than MAX_CALENDARS calendars (``sources``: all of a request's)."""
+    for i, src in enumerate(sources):
+        if i == MAX_CALENDARS:
+            raise InvalidValue(f"a request may name at most {MAX_CALENDARS} calendars",
+                               src.path)
+        access.check(src.kind, src.value, src.path)
 
 
 def load_ical() -> Any:
@@ -508,13 +544,14 @@ def load_ical() -> Any:
             "") from None
 
 
-def parse_request(request: object, *, base_dir: str | Path | None = None,
-                  allow_paths: bool = True, allow_urls: bool = True) -> Request:
+def parse_request(request: object, *, access: CalendarAccess | None = None) -> Request:
     """Return the validated :class:`Request` of a SPEC §2 document as loaded from JSON.
 
     Raises SlotcalcError (SPEC §5 code, JSON Pointer path) for the first problem found.
     A request has ``event``, ``query`` and either ``schedule`` (with optional ``busy`` and
     ``calendars``) or ``hosts`` (with optional ``team``, default ``{"mode": "all"}``).
+    ``access`` grants reading calendar files and URLs (default: neither; inline ``ics`` is
+    always read); a calendar it does not grant is ``calendar_not_allowed``.
     Cost: O(size of the request), plus sorting busy time and overrides.
     """
     o = _object(request, "", "the request", _TOP_FIELDS)
@@ -544,17 +581,18 @@ def parse_request(request: object, *, base_dir: str | Path | None = None,
         team = None
     event = _event(o["event"], "/event")
     query = _query(o["query"], "/query")
-    for host in hosts:
-        _allowed(host.calendars, allow_paths, allow_urls)
-    folder = None if base_dir is None else Path(base_dir)
-    return Request(hosts, team, event, query, folder, allow_paths, allow_urls)
+    grant = CalendarAccess() if access is None else access
+    if not isinstance(grant, CalendarAccess):
+        raise InvalidRequest("access is a slotcalc.CalendarAccess", "")
+    _allowed([c for host in hosts for c in host.calendars], grant)
+    return Request(hosts, team, event, query, grant)
 
 
-def answer_request(request: object, *, base_dir: str | Path | None = None,
-                   allow_paths: bool = True, allow_urls: bool = True) -> Document:
+def answer_request(request: object, *, access: CalendarAccess | None = None) -> Document:
     """Return the SPEC §4 answer to a request as loaded from JSON, or the §5 error document.
 
     Never raises for bad input: ``{"error": {"code", "message", "path"}}`` instead.
+    ``access`` grants reading calendar files and URLs (default: neither).
 
     >>> doc = answer_request({
     ...     "schedule": {"timezone": "Europe/Madrid", "weekly": {"tue": [["15:00", "16:00"]]}},
@@ -568,21 +606,19 @@ def answer_request(request: object, *, base_dir: str | Path | None = None,
     ('invalid_timezone', '/schedule/timezone')
     """
     try:
-        return parse_request(request, base_dir=base_dir, allow_paths=allow_paths,
-                             allow_urls=allow_urls).answer()
+        return parse_request(request, access=access).answer()
     except SlotcalcError as e:
         return e.to_dict()
 
 
-def check_request(request: object, start: object, *, base_dir: str | Path | None = None,
-                  allow_paths: bool = True, allow_urls: bool = True) -> Document:
+def check_request(request: object, start: object, *,
+                  access: CalendarAccess | None = None) -> Document:
     """Return the SPEC §4 check document for ``start``, or the §5 error document.
 
     ``start`` is an RFC 3339 instant (or an aware datetime); an error in it has the path
     ``/start``. Never raises for bad input.
     """
     try:
-        return parse_request(request, base_dir=base_dir, allow_paths=allow_paths,
-                             allow_urls=allow_urls).check(start)
+        return parse_request(request, access=access).check(start)
     except SlotcalcError as e:
         return e.to_dict()

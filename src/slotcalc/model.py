@@ -179,6 +179,13 @@ def read_wall_intervals(value: object, path: str = "") -> tuple[tuple[int, int],
     return tuple(sorted(out))
 
 
+def _shown(value: str, limit: int = 60) -> str:
+    """Return ``repr(value)`` cut to about ``limit`` characters (long inputs stay out of
+    messages)."""
+    text = repr(value) if len(value) <= limit else repr(value[:limit]) + "…"
+    return text
+
+
 def read_date(value: object, path: str = "") -> date:
     """Return a local date from a ``date`` or a ``YYYY-MM-DD`` string."""
     if isinstance(value, datetime):
@@ -187,11 +194,11 @@ def read_date(value: object, path: str = "") -> date:
         d = value
     elif isinstance(value, str):
         if not _DATE.fullmatch(value):
-            raise InvalidDate(f"{value!r} is not a date YYYY-MM-DD", path)
+            raise InvalidDate(f"{_shown(value)} is not a date YYYY-MM-DD", path)
         try:
             d = date.fromisoformat(value)
         except ValueError:
-            raise InvalidDate(f"{value!r} is not a calendar date", path) from None
+            raise InvalidDate(f"{_shown(value)} is not a calendar date", path) from None
     else:
         raise InvalidRequest(f"a date must be a string 'YYYY-MM-DD', not {_type_name(value)}", path)
     if not MIN_YEAR <= d.year < MAX_YEAR:
@@ -224,11 +231,11 @@ def read_instant(value: object, path: str = "") -> datetime:
         if not m:
             if _DATE.fullmatch(value):
                 raise InvalidTime(
-                    f"{value!r} is a date; an instant needs a time and an offset", path
+                    f"{_shown(value)} is a date; an instant needs a time and an offset", path
                 )
-            raise InvalidTime(f"{value!r} is not an RFC 3339 instant", path)
+            raise InvalidTime(f"{_shown(value)} is not an RFC 3339 instant", path)
         if m[3] is None:
-            raise NaiveDatetime(f"{value!r} has no UTC offset ('Z' or '+HH:MM')", path)
+            raise NaiveDatetime(f"{_shown(value)} has no UTC offset ('Z' or '+HH:MM')", path)
         text = value
         if value[10] != "T" or "." in value or m[3] == "z":
             text = f"{m[1]}T{m[2]}{'+00:00' if m[3] in 'Zz' else m[3]}"
@@ -241,7 +248,7 @@ def read_instant(value: object, path: str = "") -> datetime:
         try:
             moment = datetime.fromisoformat(text)  # also refuses offsets of 24 hours or more
         except ValueError:
-            raise InvalidTime(f"{value!r} is not a valid instant", path) from None
+            raise InvalidTime(f"{_shown(value)} is not a valid instant", path) from None
     elif isinstance(value, datetime):
         moment = value
         if moment.tzinfo is None or moment.utcoffset() is None:
@@ -277,9 +284,13 @@ def read_moment(value: object, path: str = "") -> date | datetime:
         return read_instant(value, path)
     if isinstance(value, date):
         return read_date(value, path)
-    if isinstance(value, str) and _DATE.fullmatch(value):
-        return read_date(value, path)
+    if isinstance(value, str) and (_DATE.fullmatch(value) or _DATE_LIKE.fullmatch(value)):
+        return read_date(value, path)  # 2026-1-1 is a date written wrong: invalid_date
     return read_instant(value, path)
+
+
+# digits and dashes only (2026-1-1, 26-12-07): meant as a date, whatever is wrong with it
+_DATE_LIKE = re.compile(r"[+-]?\d{1,8}-\d{1,4}-\d{1,4}")
 
 
 def _set(obj: object, name: str, value: object) -> None:

@@ -40,6 +40,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
 import codecs
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import IO, Any, NamedTuple
@@ -205,6 +206,11 @@ def _compute(chunks: Iterable[str], start: Moment, end: Moment, timezone: str | 
     return CalendarBusy(found.intervals, notices)
 
 
+def _cut(text: str, limit: int = 80) -> str:
+    """Return ``text`` cut to ``limit`` characters (long values stay out of messages)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _clean(message: str) -> str:
     """Return ``message`` safe to print (undecodable bytes of the feed shown as U+FFFD)."""
     return message.encode("utf-8", "replace").decode("utf-8", "replace") \
@@ -241,19 +247,54 @@ def read_calendar_file(stream: IO[str] | IO[bytes], *, start: Moment, end: Momen
         raise CalendarUnreadable(f"cannot read the calendar: {exc}") from None
 
 
+def _open_regular(path: str | os.PathLike[str]) -> IO[bytes]:
+    """Open ``path`` for reading if it is a regular file; raise CalendarUnreadable otherwise.
+
+    Opened without blocking (a FIFO would wait for a writer) and checked on the open file
+    (``fstat``), so a name swapped for a FIFO or a device between a check and the open
+    cannot slip through: ``/dev/stdin``, a FIFO, a directory, a device are all refused.
+    """
+    shown = _cut(repr(os.fspath(path)))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) |
+                     getattr(os, "O_CLOEXEC", 0))
+    except ValueError:  # a NUL character in the path
+        raise CalendarUnreadable(f"cannot read {shown}: the path holds a NUL character"
+                                 ) from None
+    except OSError as exc:
+        raise CalendarUnreadable(f"cannot read {shown}: {exc.strerror or 'an OS error'}"
+                                 ) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise CalendarUnreadable(f"cannot read {shown}: not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def read_calendar_path(path: str | os.PathLike[str], *, start: Moment, end: Moment,
                        timezone: str | ZoneInfo = "UTC", max_bytes: int = 50_000_000,
                        max_instances: int = 100_000) -> CalendarBusy:
-    """Return the busy time of the feed in file ``path`` (read in pieces, never whole)."""
+    """Return the busy time of the feed in file ``path`` (read in pieces, never whole).
+
+    Only a regular file is read: a directory, a FIFO, a device (``/dev/stdin``) or a path
+    with a NUL character is ``calendar_unreadable``, as is a file that cannot be opened.
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidRequest(f"a calendar path is a string or a path, not {type(path).__name__}")
+    stream = _open_regular(path)
     try:
-        with open(path, "rb") as stream:
+        with stream:
             return _compute(_read_file(stream, max_bytes), start, end, timezone,
                             max_instances)
     except CalendarUnreadable:
         raise
     except OSError as exc:
-        raise CalendarUnreadable(f"cannot read {os.fspath(path)!r}: "
-                                 f"{exc.strerror or exc}") from None
+        raise CalendarUnreadable(f"cannot read {_cut(repr(os.fspath(path)))}: "
+                                 f"{exc.strerror or 'an OS error'}") from None
 
 
 def read_calendar_url(url: str, *, start: Moment, end: Moment,

@@ -13,14 +13,14 @@ The answer is ``json.dumps`` of what :func:`slotcalc.jsonapi.answer_request` or
 from __future__ import annotations
 
 import json
-import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..access import CalendarAccess
 from ..cli import load_json
 from ..errors import CalendarFetchFailed, InvalidRequest, SlotcalcError, pointer
-from ..jsonapi import answer_request, check_request, parse_request
+from ..jsonapi import Request, answer_request, check_request, parse_request
 
 Document = dict[str, Any]
 Kind = Literal["slots", "periods", "check"]
@@ -110,88 +110,53 @@ def _json_type(value: object) -> str:
 # Calendar rights
 
 
-def url_host(url: str) -> str:
-    """Return the lower-case host name of ``url`` (``""`` when it has none)."""
-    try:
-        return (urllib.parse.urlsplit(url.strip()).hostname or "").lower()
-    except ValueError:
-        return ""
-
-
-def _calendar_entries(request: object) -> list[tuple[str, Mapping[str, object]]]:
-    """Return ``(JSON Pointer, entry)`` for every calendar object of a request document."""
-    out: list[tuple[str, Mapping[str, object]]] = []
-
-    def scan(cals: object, base: str) -> None:
-        if isinstance(cals, list):
-            out.extend((f"{base}/calendars/{i}", c) for i, c in enumerate(cals)
-                       if isinstance(c, dict))
-
-    if isinstance(request, dict):
-        scan(request.get("calendars"), "")
-        hosts = request.get("hosts")
-        if isinstance(hosts, list):
-            for i, host in enumerate(hosts):
-                if isinstance(host, dict):
-                    scan(host.get("calendars"), f"/hosts/{i}")
-    return out
-
-
-def _refused(request: object, allow_urls: frozenset[str]) -> Document | None:
-    """Return the ``calendar_not_allowed`` error of the first refused calendar, or None.
-
-    Files are never read; URLs are fetched only from the allowed hosts. (The server's own
-    check, run after the request validated.)
-    """
-    for path, entry in _calendar_entries(request):
-        if "path" in entry:
-            return error_document("calendar_not_allowed", "this server does not read "
-                                  "calendars from files; send the feed inline as 'ics'", path)
-        url = entry.get("url")
-        if isinstance(url, str) and url_host(url) not in allow_urls:
-            return error_document("calendar_not_allowed", f"this server fetches calendars "
-                                  f"only from the hosts its operator allowed, not from "
-                                  f"{url_host(url) or url!r}", path)
-    return None
+def access(allow_urls: frozenset[str],
+           fetch: Callable[[str], bytes] | None = None) -> CalendarAccess:
+    """Return the rights of a request to this server: inline ``ics`` always, URLs from the
+    allowed hosts only (through ``fetch``), files never."""
+    return CalendarAccess(files=False, urls=allow_urls or False, fetch=fetch)
 
 
 def might_name_url(body: bytes) -> bool:
-    """Whether a body may hold a calendar URL (then the front process plans it first).
+    """Whether a body may hold a calendar URL (then a plan job runs first).
 
     A JSON escape could spell ``"url"`` in other bytes, so a body with one counts too.
     """
     return b'"url"' in body or b"\\u" in body
 
 
+def urls_of(request: Request) -> list[str]:
+    """Return the calendar URLs of a validated request, in request order, without repeats."""
+    urls: list[str] = []
+    for host in request.hosts:
+        for src in host.calendars:
+            if src.kind == "url" and src.value not in urls:
+                urls.append(src.value)
+    return urls
+
+
 def plan(kind: Kind, body: bytes, allow_urls: frozenset[str]) -> tuple[int, bytes]:
     """Return ``(PLANNED, JSON list of URLs to fetch)``, or an error to answer at once.
 
-    The request is validated first (a bad request fetches nothing) and its calendars checked
-    against the rights; the URLs are the allowed ones, in request order, without repeats.
+    The request is validated first, with the server's rights (a bad request, or one naming a
+    file or a host not allowed, fetches nothing).
     """
     try:
         request, _ = prepare(kind, load_json(body))
-        parse_request(request, allow_paths=True, allow_urls=True)
+        parsed = parse_request(request, access=access(allow_urls))
     except SlotcalcError as e:
         return 400, dumps(e.to_dict())
-    refused = _refused(request, allow_urls)
-    if refused is not None:
-        return 400, dumps(refused)
-    urls: list[str] = []
-    for url in urls_of(request):
-        if url not in urls:
-            urls.append(url)
-    return PLANNED, json.dumps(urls).encode()
+    return PLANNED, json.dumps(urls_of(parsed)).encode()
 
 
 # ---------------------------------------------------------------------------------------------
 # The worker's side
 
 
-def _fetcher(feeds: Mapping[str, bytes | str]) -> Callable[..., bytes]:
+def _fetcher(feeds: Mapping[str, bytes | str]) -> Callable[[str], bytes]:
     """Return a fetch function that serves the bodies the front process fetched."""
 
-    def fetch(url: str, *args: object, **kwargs: object) -> bytes:
+    def fetch(url: str) -> bytes:
         got = feeds.get(url)
         if got is None:
             raise CalendarFetchFailed(f"{url}: not fetched by the server")
@@ -202,45 +167,17 @@ def _fetcher(feeds: Mapping[str, bytes | str]) -> Callable[..., bytes]:
     return fetch
 
 
-def _answer(kind: Kind, request: object, start: object, feeds: Mapping[str, bytes | str]
-            ) -> Document:
-    if _calendar_entries(request):
-        # The library fetches through slotcalc.ical.fetch_calendar; in this worker process
-        # it serves the bodies the front process fetched through its cache, and nothing else.
-        from .. import ical
-
-        saved: Any = ical.fetch_calendar
-        ical.fetch_calendar = _fetcher(feeds)
-        try:
-            return _call(kind, request, start)
-        finally:
-            ical.fetch_calendar = saved
-    return _call(kind, request, start)
-
-
-def _call(kind: Kind, request: object, start: object) -> Document:
-    if kind == "check":
-        return check_request(request, start, allow_paths=False, allow_urls=True)
-    return answer_request(request, allow_paths=False, allow_urls=True)
-
-
 def run(job: Job) -> tuple[int, bytes]:
     """Return ``(HTTP status, body)`` of one job. Never raises for bad input."""
     if job.plan:
         return plan(job.kind, job.body, job.allow_urls)
     try:
         request, start = prepare(job.kind, load_json(job.body))
-        if _calendar_entries(request):  # rights are checked on a valid request only
-            parse_request(request, allow_paths=True, allow_urls=True)
     except SlotcalcError as e:
         return 400, dumps(e.to_dict())
-    refused = _refused(request, job.allow_urls)
-    if refused is not None:
-        return 400, dumps(refused)
-    doc = _answer(job.kind, request, start, job.feeds)
+    rights = access(job.allow_urls, _fetcher(job.feeds))
+    if job.kind == "check":
+        doc = check_request(request, start, access=rights)
+    else:
+        doc = answer_request(request, access=rights)
     return status_of(doc), dumps(doc)
-
-
-def urls_of(request: object) -> Sequence[str]:
-    """Return the calendar URLs a request document names (for tests and tools)."""
-    return [u for _, e in _calendar_entries(request) if isinstance(u := e.get("url"), str)]
