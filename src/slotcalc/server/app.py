@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import math
 import os
 from collections.abc import AsyncIterator, Mapping
@@ -28,6 +29,8 @@ from ._pool import Overloaded, TimeLimitExceeded, WorkerCrashed, WorkerPool
 from ._work import PLANNED, Job, Kind, dumps, error_document, might_name_url
 
 __all__ = ["ServerConfig", "create_app"]
+
+log = logging.getLogger("slotcalc.server")
 
 
 def _default_workers() -> int:
@@ -164,7 +167,11 @@ class _Service:
             try:
                 return await self.cache.get(url, timeout)
             except Exception as e:  # CalendarFetchFailed, and anything the fetcher raised
-                return getattr(e, "message", None) or f"{url}: {e}"
+                # the client is told only "could not fetch calendar N" (no probing through
+                # messages); the operator's log has the reason
+                reason = getattr(e, "message", None) or f"{type(e).__name__}: {e}"
+                log.warning("calendar fetch failed: %s", reason)
+                return str(reason)
 
         async with asyncio.timeout(left):
             got = await asyncio.gather(*(one(u) for u in urls))
