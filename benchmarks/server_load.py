@@ -9,7 +9,8 @@ request to ``/v1/slots`` for ``--seconds`` seconds (at most ``--max-requests`` r
 Prints requests per second, p50/p99 latency, errors (any status but 200, any answer that
 differs from ``answer_request``'s), the server's peak memory (RSS of the front process, its
 worker processes and the fork server, sampled every 0.1 s), and the overhead per request:
-one client sending one request at a time, against calling ``answer_request`` in process.
+one client sending one request at a time, against calling ``answer_request`` in process,
+the two interleaved (medians, and minima: the runs least disturbed by other work).
 
 The clients run in this process (asyncio streams, a minimal HTTP/1.1 keep-alive client) on the
 same machine as the server, so on a small machine they take some CPU from it: the figures are
@@ -176,38 +177,43 @@ async def _load(host: str, port: int, body: bytes, want: bytes, clients: int, se
             "errors": sum(errors.values()), "error_kinds": errors}
 
 
-def _sequential(host: str, port: int, body: bytes, n: int) -> float:
-    """Median seconds of one request at a time (one keep-alive connection), after a warm-up."""
+def _overhead(host: str, port: int, request: Document, n: int) -> Document:
+    """One request at a time, in turn in process and over HTTP (one keep-alive connection).
 
-    async def run() -> list[float]:
+    The two are interleaved so that noise from other work on the machine hits both alike;
+    the medians and the minima (the least disturbed runs) of each are returned, in seconds.
+    """
+    body = json.dumps(request).encode()
+    text = body.decode()
+    alone: list[float] = []
+    with_json: list[float] = []
+    served: list[float] = []
+
+    async def run() -> None:
         conn = _Connection(host, port)
-        times = []
         try:
             for i in range(n + 5):
                 t = time.perf_counter()
+                answer_request(request)
+                t1 = time.perf_counter()
+                json.dumps(answer_request(json.loads(text)))
+                t2 = time.perf_counter()
                 status, _ = await conn.post("/v1/slots", body)
-                if i >= 5:
-                    times.append(time.perf_counter() - t)
+                t3 = time.perf_counter()
                 assert status == 200
+                if i >= 5:  # warm-up
+                    alone.append(t1 - t)
+                    with_json.append(t2 - t1)
+                    served.append(t3 - t2)
         finally:
             await conn.close()
-        return times
 
-    return statistics.median(asyncio.run(run()))
-
-
-def _in_process(request: Document, n: int) -> tuple[float, float]:
-    """Median seconds of answer_request alone, and with json.loads/json.dumps around it."""
-    body = json.dumps(request)
-    alone, wrapped = [], []
-    for _ in range(n):
-        t = time.perf_counter()
-        answer_request(request)
-        alone.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        json.dumps(answer_request(json.loads(body)))
-        wrapped.append(time.perf_counter() - t)
-    return statistics.median(alone), statistics.median(wrapped)
+    asyncio.run(run())
+    return {"in_process_ms": statistics.median(alone) * 1000,
+            "in_process_min_ms": min(alone) * 1000,
+            "in_process_with_json_ms": statistics.median(with_json) * 1000,
+            "one_client_ms": statistics.median(served) * 1000,
+            "one_client_min_ms": min(served) * 1000}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--max-requests", type=int, default=200_000)
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    p.add_argument("--sequential", type=int, default=50, help="requests for the overhead")
+    p.add_argument("--sequential", type=int, default=100,
+                   help="requests, one at a time, for the overhead")
     p.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = p.parse_args(argv)
 
@@ -247,18 +254,18 @@ def main(argv: list[str] | None = None) -> int:
         for w in (w1(), small_team()):
             body = json.dumps(w.request).encode()
             want = json.dumps(answer_request(w.request)).encode()
-            inproc, inproc_json = _in_process(w.request, args.sequential)
-            seq = _sequential("127.0.0.1", port, body, args.sequential)
+            load_before = os.getloadavg()[0]
             load = asyncio.run(_load("127.0.0.1", port, body, want, args.clients, args.seconds,
                                      args.max_requests))
+            over = _overhead("127.0.0.1", port, w.request, args.sequential)
             row = {"workload": w.name, "description": w.description,
                    "request_bytes": len(body), "answer_bytes": len(want), **load,
-                   "in_process_ms": round(inproc * 1000, 2),
-                   "in_process_with_json_ms": round(inproc_json * 1000, 2),
-                   "one_client_ms": round(seq * 1000, 2),
-                   "overhead_ms": round((seq - inproc) * 1000, 2),
-                   "overhead_vs_json_ms": round((seq - inproc_json) * 1000, 2),
-                   "in_process_rps_one_core": round(1 / inproc, 1)}
+                   **{k: round(v, 2) for k, v in over.items()},
+                   "overhead_ms": round(over["one_client_ms"] - over["in_process_ms"], 2),
+                   "overhead_min_ms": round(over["one_client_min_ms"]
+                                            - over["in_process_min_ms"], 2),
+                   "in_process_rps_one_core": round(1000 / over["in_process_ms"], 1),
+                   "loadavg_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
             results.append(row)
             print(json.dumps(row), flush=True)
         sampler.stop.set()
@@ -272,13 +279,14 @@ def main(argv: list[str] | None = None) -> int:
               f"{os.cpu_count()} CPUs, Python {summary['python']}; server RSS idle "
               f"{summary['idle_rss_mb']} MB, peak {summary['peak_rss_mb']} MB "
               "(front + workers + fork server)")
-        print("| workload | req/s | p50 ms | p99 ms | errors | one client ms | in process ms "
-              "| overhead ms |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        print("| workload | req/s | p50 ms | p99 ms | errors | one client ms (min) | in process "
+              "ms (min) | overhead ms (min) | load avg |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
         for r in results:
             print(f"| {r['workload']} | {r['rps']} | {r['p50_ms']} | {r['p99_ms']} | "
-                  f"{r['errors']} | {r['one_client_ms']} | {r['in_process_ms']} | "
-                  f"{r['overhead_ms']} |")
+                  f"{r['errors']} | {r['one_client_ms']} ({r['one_client_min_ms']}) | "
+                  f"{r['in_process_ms']} ({r['in_process_min_ms']}) | {r['overhead_ms']} "
+                  f"({r['overhead_min_ms']}) | {r['loadavg_1min'][0]}–{r['loadavg_1min'][1]} |")
         if args.json:
             args.json.write_text(json.dumps(summary, indent=1) + "\n")
     finally:

@@ -314,7 +314,13 @@ def test_time_limit_stops_the_work(client: Any, base_url: str) -> None:
 
     # three at once on two workers: each is refused at the limit, none waits longer
     with ThreadPoolExecutor(3) as pool:
-        results = list(pool.map(post, range(3)))
+        running = pool.map(post, range(3))
+        time.sleep(TIME_LIMIT / 3)
+        t = time.monotonic()
+        health = _health(client)  # the event loop computes nothing: it answers meanwhile
+        assert time.monotonic() - t < 1.0
+        assert health["busy_workers"] == 2
+        results = list(running)
     for took, r in results:
         assert r.status_code == 503, r.text[:200]
         assert r.json()["error"]["code"] in ("time_limit_exceeded", "server_busy")
