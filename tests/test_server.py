@@ -194,7 +194,34 @@ def test_openapi_request_schema_is_the_json_layers(client: Any) -> None:
     assert doc["openapi"].startswith("3.1")
     assert set(doc["paths"]) == {"/v1/slots", "/v1/periods", "/v1/check", "/v1/health",
                                  "/v1/openapi.json"}
-    assert doc["components"]["schemas"]["Request"] == request_schema()
+    # the request schema is the JSON layer's, its $defs moved to components: put them back
+    schemas = doc["components"]["schemas"]
+    own = request_schema()
+    rebuilt = json.loads(json.dumps(schemas["Request"]).replace('"#/components/schemas/',
+                                                                 '"#/$defs/'))
+    defs = {name: json.loads(json.dumps(schemas[name]).replace('"#/components/schemas/',
+                                                              '"#/$defs/'))
+            for name in own.get("$defs", {})}
+    if defs:
+        rebuilt["$defs"] = defs
+    if "$schema" in own:
+        rebuilt = {"$schema": own["$schema"], **rebuilt}
+    assert rebuilt == own
+    refs = {m for m in _refs(doc)}
+    assert refs and all(r.startswith("#/components/schemas/") for r in refs)
+    assert {r.rsplit("/", 1)[1] for r in refs} <= set(schemas)  # every reference resolves
+
+
+def _refs(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k == "$ref" and isinstance(v, str):
+                yield v
+            else:
+                yield from _refs(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _refs(v)
 
 
 def _cases() -> list[Path]:

@@ -7,7 +7,10 @@ JSON documents of SPEC §2 and return those of §4.
 """
 
 from .access import CalendarAccess
+from .answers import Availability, CheckResult, Day, Notice, Period, Periods, Slot
 from .api import (
+    Plan,
+    Request,
     answer_document,
     check_document,
     check_slot,
@@ -34,27 +37,31 @@ from .errors import (
     RangeTooLarge,
     SlotcalcError,
 )
-from .jsonapi import answer_request, check_request, parse_request
+from .jsonapi import answer_request, check_request, parse_request, request_schema
 from .model import (
-    Availability,
+    All,
+    AnyOf,
     Busy,
-    CheckResult,
-    Day,
+    Calendar,
     EventPolicy,
     Host,
-    Notice,
+    Limits,
     Override,
     Query,
+    Repeat,
     Schedule,
-    Slot,
     Team,
+    Travel,
 )
 
-__version__ = "0.1.0"
+__version__ = "2.0.0"
 
 __all__ = [
+    "All",
+    "AnyOf",
     "Availability",
     "Busy",
+    "Calendar",
     "CalendarAccess",
     "CalendarFetchFailed",
     "CalendarNotAllowed",
@@ -72,15 +79,22 @@ __all__ = [
     "InvalidTime",
     "InvalidTimezone",
     "InvalidValue",
+    "Limits",
     "NaiveDatetime",
     "Notice",
     "Override",
+    "Period",
+    "Periods",
+    "Plan",
     "Query",
     "RangeTooLarge",
+    "Repeat",
+    "Request",
     "Schedule",
     "Slot",
     "SlotcalcError",
     "Team",
+    "Travel",
     "__version__",
     "answer_document",
     "answer_request",
@@ -91,6 +105,7 @@ __all__ = [
     "find_slots",
     "find_team_slots",
     "parse_request",
+    "request_schema",
     "team_answer_document",
     "team_check_document",
 ]

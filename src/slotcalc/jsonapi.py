@@ -15,17 +15,19 @@ Pointer of the offending field; for a missing field, the pointer where it should
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from . import api
-from ._engine import SEARCH_DAYS
+from ._engine.host import SEARCH_DAYS
 from ._tz import DAY, to_epoch
-from .access import MAX_CALENDARS, CalendarAccess
+from .access import CalendarAccess
+from .answers import Notice
 from .errors import (
     CalendarFetchFailed,
     CalendarUnreadable,
@@ -36,11 +38,15 @@ from .errors import (
     pointer,
 )
 from .model import (
+    MAX_CALENDARS,
+    WEEKDAYS,
+    All,
+    AnyOf,
     Busy,
+    Calendar,
     EventPolicy,
     Host,
-    Notice,
-    Override,
+    Node,
     Query,
     Schedule,
     Team,
@@ -59,26 +65,19 @@ __all__ = [
     "answer_request",
     "check_request",
     "load_ical",
+    "load",
     "parse_request",
+    "request_schema",
 ]
 
 Document = dict[str, Any]
+T = TypeVar("T")
 
 #: Extra days of calendar read before the range with ``align: "free"``, whose grid depends on
 #: where the free stretch that reaches into the range began.
 FREE_LOOKBACK_DAYS = 1
 
 _TOP_FIELDS = ("schedule", "busy", "calendars", "hosts", "team", "event", "query")
-_SCHEDULE_FIELDS = ("timezone", "weekly", "overrides")
-_OVERRIDE_FIELDS = ("date", "until", "intervals")
-_EVENT_FIELDS = ("duration", "step", "align", "buffer_before", "buffer_after", "min_notice",
-                 "horizon_days", "capacity", "max_per_day")
-_EVENT_NULLABLE = frozenset({"horizon_days", "max_per_day"})
-_QUERY_FIELDS = ("timezone", "start", "end", "now", "exclude", "limit")
-_BUSY_FIELDS = ("start", "end", "seats", "id")
-_CALENDAR_KINDS = ("path", "url", "ics")
-_HOST_FIELDS = ("id", "schedule", "busy", "calendars")
-_TEAM_FIELDS = ("mode", "min")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,7 +169,96 @@ def _integer(value: object, path: str, what: str) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-# Readers: each returns a value object or raises with the request's JSON Pointer.
+# Readers, driven by the value objects' fields: each JSON object is one class of
+# :mod:`slotcalc.model`, each of its keys one field (the field's metadata names the key and says
+# how to read its value); errors carry the request's JSON Pointer.
+
+
+def _fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
+    """Return the JSON keys of ``cls`` and their fields, in declaration order."""
+    got = _FIELD_CACHE.get(cls)
+    if got is None:
+        got = _FIELD_CACHE[cls] = {
+            (f.metadata.get("json") or f.name): f
+            for f in dataclasses.fields(cls) if not f.metadata.get("derived")
+        }
+    return got
+
+
+_FIELD_CACHE: dict[type, dict[str, dataclasses.Field[Any]]] = {}
+_WHAT = {"Override": "an override", "Travel": "a travel entry", "Schedule": "a schedule",
+         "Limits": "limits", "Repeat": "repeat", "EventPolicy": "event", "Busy": "a busy entry",
+         "Query": "query", "Calendar": "a calendar", "Host": "a host", "Team": "team"}
+
+
+def load(cls: type[T], value: object, path: str) -> T:
+    """Return the ``cls`` object of the JSON ``value`` (at ``path``), read field by field.
+
+    Unknown keys, missing required keys, ``null`` where the field does not allow it and wrong
+    JSON types are reported here; the class checks the values. Cost: O(size of ``value``).
+    """
+    what = _WHAT.get(cls.__name__, cls.__name__)
+    table = _fields(cls)
+    required = [k for k, f in table.items() if f.metadata.get("required")]
+    o = _object(value, path, what, tuple(table), required)
+    args: dict[str, object] = {}
+    for key, v in o.items():
+        f = table[key]
+        here = path + pointer(key)
+        if v is None:
+            if f.metadata.get("null"):
+                continue
+            raise InvalidRequest(f"{key} may not be null (leave the field out for its default)",
+                                 here)
+        args[f.name] = _value(f.metadata, v, here, key)
+    with _under(path):
+        return cls(**args)
+
+
+def _value(meta: Mapping[str, Any], v: object, here: str, key: str) -> object:
+    """Return the JSON value ``v`` of a field as its class takes it."""
+    item, obj, kind = meta.get("item"), meta.get("obj"), meta.get("kind")
+    if item is Busy:
+        return _busy(v, here)
+    if item is not None:
+        return [load(item, x, here + pointer(i)) for i, x in enumerate(_array(v, here, key))]
+    if obj is not None:
+        return load(obj, v, here)
+    if kind == "integer":
+        return _integer(v, here, key)
+    if kind == "intervals":
+        return _intervals(v, here)
+    if kind == "weekly":
+        days = _object(v, here, "weekly", WEEKDAYS)
+        return {k: _intervals(x, here + pointer(k)) for k, x in days.items()}
+    if kind in ("weekdays", "strings"):
+        items = _array(v, here, key)
+        return [_string(x, here + pointer(i), key) for i, x in enumerate(items)]
+    if kind == "node":
+        return _node(v, here)
+    if kind in ("date", "instant", "moment"):
+        return v  # the class reads (and checks the type of) dates and instants
+    return _string(v, here, key)
+
+
+def _node(value: object, path: str) -> Node:
+    """Return a requirement-tree node: a host id, ``{"all": […]}`` or ``{"any": […], "min": k}``."""
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, Mapping):
+        raise InvalidRequest(f"a tree node is a host id or an object, not {_type_name(value)}",
+                             path)
+    if "all" in value:
+        o = _object(value, path, "an 'all' node", ("all",))
+        kids = _array(o["all"], path + "/all", "all")
+        with _under(path):
+            return All([_node(k, path + pointer("all", i)) for i, k in enumerate(kids)])
+    o = _object(value, path, "a tree node", ("any", "min"), ("any",))
+    kids = _array(o["any"], path + "/any", "any")
+    least = 1 if o.get("min") is None else _integer(o["min"], path + "/min", "min")
+    with _under(path):
+        return AnyOf([_node(k, path + pointer("any", i)) for i, k in enumerate(kids)],
+                     min=least)
 
 
 def _intervals(value: object, path: str) -> list[list[object]]:
@@ -187,32 +275,6 @@ def _intervals(value: object, path: str) -> list[list[object]]:
     return out
 
 
-def _override(value: object, path: str) -> Override:
-    o = _object(value, path, "an override", _OVERRIDE_FIELDS, ("date", "intervals"))
-    day = _not_null(o, "date", path, "date")
-    until = _not_null(o, "until", path, "until") if "until" in o else None
-    intervals = _intervals(o["intervals"], path + "/intervals")
-    with _under(path):
-        return Override(day, intervals, until)  # type: ignore[arg-type]
-
-
-def _schedule(value: object, path: str) -> Schedule:
-    o = _object(value, path, "a schedule", _SCHEDULE_FIELDS, ("timezone",))
-    zone = _string(o["timezone"], path + "/timezone", "timezone")
-    weekly: dict[str, list[list[object]]] = {}
-    if "weekly" in o:
-        days = _object(o["weekly"], path + "/weekly", "weekly",
-                       ("mon", "tue", "wed", "thu", "fri", "sat", "sun"))
-        for key, hours in days.items():
-            weekly[key] = _intervals(hours, path + pointer("weekly", key))
-    overrides: list[Override] = []
-    if "overrides" in o:
-        items = _array(o["overrides"], path + "/overrides", "overrides")
-        overrides = [_override(x, path + pointer("overrides", i)) for i, x in enumerate(items)]
-    with _under(path):
-        return Schedule(zone, weekly, overrides)  # type: ignore[arg-type]
-
-
 def _busy(value: object, path: str) -> tuple[Busy, ...]:
     items = _array(value, path, "busy")
     out: list[Busy] = []
@@ -223,18 +285,7 @@ def _busy(value: object, path: str) -> tuple[Busy, ...]:
             except SlotcalcError as e:
                 raise _at(e, path + pointer(i)) from None
             continue
-        here = path + pointer(i)
-        o = _object(item, here, "a busy entry", _BUSY_FIELDS, ("start", "end"))
-        seats = None
-        if "seats" in o:
-            seats = _integer(_not_null(o, "seats", here, "seats"), here + "/seats", "seats")
-        ident = None
-        if "id" in o:
-            ident = _string(_not_null(o, "id", here, "id"), here + "/id", "id")
-        try:
-            out.append(Busy(o["start"], o["end"], seats=seats, id=ident))  # type: ignore[arg-type]
-        except SlotcalcError as e:
-            raise _at(e, here) from None
+        out.append(load(Busy, item, path + pointer(i)))
     return tuple(out)
 
 
@@ -246,57 +297,9 @@ def _calendars(value: object, path: str) -> tuple[CalendarSource, ...]:
     out: list[CalendarSource] = []
     for i, item in enumerate(items):
         here = path + pointer(i)
-        o = _object(item, here, "a calendar", _CALENDAR_KINDS)
-        if len(o) != 1:
-            raise InvalidRequest("a calendar is one of {\"path\": …}, {\"url\": …} or {\"ics\": …}",
-                                 here)
-        kind = next(iter(o))
-        text = _string(o[kind], here + pointer(kind), kind)
-        if not text:
-            raise InvalidValue(f"a calendar's {kind!r} may not be empty", here + pointer(kind))
-        out.append(CalendarSource(kind, text, here))  # type: ignore[arg-type]
+        cal = load(Calendar, item, here)
+        out.append(CalendarSource(cal.kind, cal.value, here))
     return tuple(out)
-
-
-def _event(value: object, path: str) -> EventPolicy:
-    o = _object(value, path, "event", _EVENT_FIELDS, ("duration",))
-    args: dict[str, object] = {}
-    for key, v in o.items():
-        here = path + pointer(key)
-        if v is None and key in _EVENT_NULLABLE:
-            continue
-        v = _not_null(o, key, path, key)
-        if key == "align":
-            args[key] = _string(v, here, "align")
-        else:
-            args[key] = _integer(v, here, key)
-    duration = args.pop("duration")
-    with _under(path):
-        return EventPolicy(duration, **args)  # type: ignore[arg-type]
-
-
-def _query(value: object, path: str) -> Query:
-    o = _object(value, path, "query", _QUERY_FIELDS, ("start", "end"))
-    args: dict[str, object] = {}
-    for key in o:
-        if key == "limit" and o[key] is None:
-            continue
-        v = _not_null(o, key, path, key)
-        here = path + pointer(key)
-        if key == "timezone":
-            args[key] = _string(v, here, "timezone")
-        elif key == "exclude":
-            ids = _array(v, here, "exclude")
-            for i, x in enumerate(ids):
-                _string(x, here + pointer(i), "an excluded busy id")
-            args[key] = list(ids)
-        elif key == "limit":
-            args[key] = _integer(v, here, "limit")
-        else:
-            args[key] = v
-    start, end = args.pop("start"), args.pop("end")
-    with _under(path):
-        return Query(start, end, **args)  # type: ignore[arg-type]
 
 
 def _hosts(value: object, path: str) -> tuple[HostRequest, ...]:
@@ -307,13 +310,13 @@ def _hosts(value: object, path: str) -> tuple[HostRequest, ...]:
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
         here = path + pointer(i)
-        o = _object(item, here, "a host", _HOST_FIELDS, ("id", "schedule"))
+        o = _object(item, here, "a host", tuple(_fields(Host)), ("id", "schedule"))
         ident = _string(o["id"], here + "/id", "a host id")
         if ident in seen:
             raise InvalidValue(f"host id {ident!r} is also the id of host {seen[ident]}",
                                here + "/id")
         seen[ident] = i
-        schedule = _schedule(o["schedule"], here + "/schedule")
+        schedule = load(Schedule, o["schedule"], here + "/schedule")
         busy = _busy(o["busy"], here + "/busy") if "busy" in o else ()
         cals = _calendars(o["calendars"], here + "/calendars") if "calendars" in o else ()
         with _under(here):
@@ -322,20 +325,75 @@ def _hosts(value: object, path: str) -> tuple[HostRequest, ...]:
     return tuple(out)
 
 
-def _team(value: object, path: str, size: int) -> Team:
-    o = _object(value, path, "team", _TEAM_FIELDS)
-    mode = "all"
-    if "mode" in o:
-        mode = _string(_not_null(o, "mode", path, "mode"), path + "/mode", "mode")
-    least = None
-    if "min" in o:
-        least = _integer(_not_null(o, "min", path, "min"), path + "/min", "min")
-    with _under(path):
-        team = Team(mode, least)  # type: ignore[arg-type]
-    if team.min > size:
-        raise InvalidValue(f"min is {team.min} but the team has {size} host"
-                           f"{'' if size == 1 else 's'}", path + "/min")
-    return team
+def request_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a request document, made from the same field tables the loader
+    reads (:func:`load`), so the two cannot drift apart."""
+    defs: dict[str, Any] = {}
+
+    def ref(cls: type) -> dict[str, Any]:
+        name = cls.__name__
+        if name not in defs:
+            defs[name] = {}
+            props = {k: _schema_of(f.metadata, ref) for k, f in _fields(cls).items()}
+            for k, f in _fields(cls).items():
+                if f.metadata.get("null"):
+                    props[k] = {"anyOf": [props[k], {"type": "null"}]}
+            required = [k for k, f in _fields(cls).items() if f.metadata.get("required")]
+            defs[name] = {"type": "object", "properties": props, "additionalProperties": False,
+                          **({"required": required} if required else {})}
+        return {"$ref": f"#/$defs/{name}"}
+
+    host = ref(Host)
+    single = {"type": "object", "additionalProperties": False,
+              "required": ["schedule", "event", "query"],
+              "properties": {"schedule": ref(Schedule), "busy": _schema_of(
+                  {"item": Busy}, ref), "calendars": _schema_of({"item": Calendar}, ref),
+                  "event": ref(EventPolicy), "query": ref(Query)}}
+    team = {"type": "object", "additionalProperties": False,
+            "required": ["hosts", "event", "query"],
+            "properties": {"hosts": {"type": "array", "items": host, "minItems": 1},
+                           "team": ref(Team), "event": ref(EventPolicy), "query": ref(Query)}}
+    defs["Node"] = {"anyOf": [
+        {"type": "string"},
+        {"type": "object", "additionalProperties": False, "required": ["all"],
+         "properties": {"all": {"type": "array", "items": {"$ref": "#/$defs/Node"}}}},
+        {"type": "object", "additionalProperties": False, "required": ["any"],
+         "properties": {"any": {"type": "array", "items": {"$ref": "#/$defs/Node"}},
+                        "min": {"type": "integer", "minimum": 1}}}]}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "title": "slotcalc request (SPEC §2)", "oneOf": [single, team], "$defs": defs}
+
+
+_KIND_SCHEMA: dict[str, dict[str, Any]] = {
+    "integer": {"type": "integer"},
+    "string": {"type": "string"},
+    "timezone": {"type": "string", "description": "IANA time zone name"},
+    "date": {"type": "string", "format": "date"},
+    "instant": {"type": "string", "format": "date-time"},
+    "moment": {"type": "string", "description": "a local date YYYY-MM-DD or an RFC 3339 instant"},
+    "align": {"enum": ["window", "clock", "free"]},
+    "mode": {"enum": ["all", "any"]},
+    "grid": {"enum": ["team", "host"]},
+    "output": {"enum": ["slots", "periods"]},
+    "weekday": {"enum": list(WEEKDAYS)},
+    "weekdays": {"type": "array", "items": {"enum": list(WEEKDAYS)}, "minItems": 1},
+    "strings": {"type": "array", "items": {"type": "string"}},
+    "node": {"$ref": "#/$defs/Node"},
+    "intervals": {"type": "array", "items": {"type": "array", "items": {"type": "string"},
+                                             "minItems": 2, "maxItems": 2}},
+}
+
+
+def _schema_of(meta: Mapping[str, Any], ref: Any) -> dict[str, Any]:
+    item, obj, kind = meta.get("item"), meta.get("obj"), meta.get("kind")
+    if item is not None:
+        return {"type": "array", "items": ref(item)}
+    if obj is not None:
+        return dict(ref(obj))
+    if kind == "weekly":
+        return {"type": "object", "additionalProperties": False,
+                "properties": {d: _KIND_SCHEMA["intervals"] for d in WEEKDAYS}}
+    return dict(_KIND_SCHEMA[str(kind)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -396,7 +454,7 @@ class Request(NamedTuple):
         lo, hi = self._span(searching=False)
         busy, notes = self._read_calendars(lo, hi, fetched)
         doc = self._document(busy, notes)
-        if not doc["days"]:
+        if not doc.get("days", doc.get("periods")):
             lo, hi = self._span(searching=True)
             busy, notes = self._read_calendars(lo, hi, fetched)
             doc = self._document(busy, notes)
@@ -426,23 +484,19 @@ class Request(NamedTuple):
 
     # -- internals ------------------------------------------------------------------------
 
-    def _hosts(self, busy: Sequence[tuple[Busy, ...]]) -> list[Host]:
-        return [Host(h.id or "", h.schedule, b) for h, b in zip(self.hosts, busy, strict=True)]
+    def typed(self, busy: Sequence[tuple[Busy, ...]]) -> api.Request:
+        """Return the typed :class:`slotcalc.api.Request` with each host's ``busy``."""
+        if self.team is None:
+            return api.Request(self.hosts[0].schedule, self.event, self.query, busy=busy[0])
+        hosts = [Host(h.id or "", h.schedule, b) for h, b in zip(self.hosts, busy, strict=True)]
+        return api.Request(hosts, self.event, self.query, team=self.team)
 
     def _document(self, busy: Sequence[tuple[Busy, ...]], notes: Sequence[Notice]) -> Document:
-        if self.team is None:
-            return api.answer_document(self.hosts[0].schedule, self.event, self.query,
-                                       busy[0], notes)
-        return api.team_answer_document(self._hosts(busy), self.event, self.query, self.team,
-                                        notes)
+        return self.typed(busy).plan().answer_document(notes)
 
     def _check_document(self, start: datetime, busy: Sequence[tuple[Busy, ...]],
                         notes: Sequence[Notice]) -> Document:
-        if self.team is None:
-            return api.check_document(self.hosts[0].schedule, self.event, self.query, start,
-                                      busy[0], notes)
-        return api.team_check_document(self._hosts(busy), self.event, self.query, start,
-                                       self.team, notes)
+        return self.typed(busy).plan().check_document(start, notes)
 
     def _pad(self) -> int:
         e = self.event
@@ -572,20 +626,22 @@ def parse_request(request: object, *, access: CalendarAccess | None = None) -> R
             raise InvalidRequest(f"the request needs the field {key!r}", pointer(key))
     if "hosts" in o:
         hosts = _hosts(o["hosts"], "/hosts")
-        team = _team(o["team"], "/team", len(hosts)) if "team" in o else Team()
+        team = load(Team, o["team"], "/team") if "team" in o else Team()
     else:
-        schedule = _schedule(o["schedule"], "/schedule")
+        schedule = load(Schedule, o["schedule"], "/schedule")
         busy = _busy(o["busy"], "/busy") if "busy" in o else ()
         cals = _calendars(o["calendars"], "/calendars") if "calendars" in o else ()
         hosts = (HostRequest(None, schedule, busy, cals, ""),)
         team = None
-    event = _event(o["event"], "/event")
-    query = _query(o["query"], "/query")
+    event = load(EventPolicy, o["event"], "/event")
+    query = load(Query, o["query"], "/query")
     grant = CalendarAccess() if access is None else access
     if not isinstance(grant, CalendarAccess):
         raise InvalidRequest("access is a slotcalc.CalendarAccess", "")
     _allowed([c for host in hosts for c in host.calendars], grant)
-    return Request(hosts, team, event, query, grant)
+    req = Request(hosts, team, event, query, grant)
+    req.typed(tuple(h.busy for h in hosts))  # the team's tree is checked before any reading
+    return req
 
 
 def answer_request(request: object, *, access: CalendarAccess | None = None) -> Document:

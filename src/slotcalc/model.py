@@ -1,15 +1,16 @@
-"""Public value objects: what goes into the engine and what comes out.
+"""Public input value objects: what goes into the engine (answers are in :mod:`slotcalc.answers`).
 
-Inputs (:class:`Schedule`, :class:`Override`, :class:`EventPolicy`, :class:`Busy`,
-:class:`Query`, :class:`Host`, :class:`Team`) are frozen, slotted classes validated and
-normalised once, when built. Each accepts the natural Python values (``date``, aware
+Inputs (:class:`Schedule`, :class:`Override`, :class:`Travel`, :class:`EventPolicy`,
+:class:`Limits`, :class:`Repeat`, :class:`Busy`, :class:`Query`, :class:`Calendar`,
+:class:`Host`, :class:`Team` and the tree nodes :class:`All`, :class:`AnyOf`) are frozen,
+slotted dataclasses, validated and normalised once, when built; they pickle cleanly (derived
+fields travel with them). Each field that JSON has carries metadata naming it, so the JSON
+layer (:mod:`slotcalc.jsonapi`) is driven by these classes: a new option is one field. Each accepts the natural Python values (``date``, aware
 ``datetime``, ``time``) and also the strings of SPEC §1 (``"2026-12-07"``,
 ``"2026-12-07T15:00:00Z"``, ``"09:30"``, ``"24:00"``), so the JSON layer is a thin shell.
 Invalid input raises a :class:`~slotcalc.errors.SlotcalcError` whose ``path`` points at the
 field, relative to the object (``/weekly/mon/0/1``).
 
-Outputs (:class:`Slot`, :class:`Day`, :class:`Availability`, :class:`CheckResult`,
-:class:`Notice`) are typed named tuples: immutable, cheap to build in bulk.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal, NamedTuple
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
 from zoneinfo import ZoneInfo
 
-from ._tz import DAY, EPOCH, load_zone, zone_name
+from ._tz import DAY, EPOCH, EPOCH_ORDINAL, load_zone, zone_name
+from .answers import Availability, CheckResult, Day, Notice, Slot  # re-exported (version 1)
 from .errors import (
     DuplicateOverride,
     InvalidDate,
@@ -38,24 +41,30 @@ from .errors import (
 
 __all__ = [
     "WEEKDAYS",
+    "All",
     "Availability",
-    "Busy",
     "CheckResult",
     "Day",
+    "Notice",
+    "Slot",
+    "AnyOf",
+    "Busy",
+    "Calendar",
     "EventPolicy",
     "Host",
-    "Notice",
+    "Limits",
+    "Node",
     "Override",
     "Query",
+    "Repeat",
     "Schedule",
-    "Slot",
     "Team",
+    "Travel",
 ]
 
 _date = date  # for annotations inside classes that have a field called ``date``
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Align = Literal["window", "clock", "free"]
-Reason = Literal["too_soon", "too_far", "outside_hours", "off_grid", "busy", "full", "day_full"]
 TeamMode = Literal["all", "any"]
 
 #: Largest number of minutes accepted for durations, steps, buffers and notice (366 days).
@@ -71,6 +80,11 @@ MAX_YEAR = 2500
 MAX_OVERRIDE_DAYS = 3660
 #: Longest query range.
 MAX_RANGE_DAYS = 366
+#: Largest ``repeat.count``, and the most days a repeat may reach past its first occurrence.
+MAX_REPEAT_COUNT = 1000
+MAX_REPEAT_DAYS = 3660
+#: Most calendars one host (or a request) may name.
+MAX_CALENDARS = 100
 
 _WALL = re.compile(r"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -297,44 +311,6 @@ def _set(obj: object, name: str, value: object) -> None:
     object.__setattr__(obj, name, value)
 
 
-class _Frozen:
-    """Base of the input value objects: immutable, compared and hashed by their fields."""
-
-    __slots__ = ()
-    _fields: tuple[str, ...] = ()
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"{type(self).__name__} is immutable")
-
-    def _key(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, f) for f in self._fields)
-
-    def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
-            return NotImplemented
-        return bool(self._key() == other._key())
-
-    def __hash__(self) -> int:
-        return hash((type(self).__name__, self._key()))
-
-    def __repr__(self) -> str:
-        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
-        return f"{type(self).__name__}({inner})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), {f: getattr(self, f) for f in self._fields}))
-
-
-def _rebuild(cls: type[_Frozen], fields: dict[str, Any]) -> _Frozen:
-    obj = object.__new__(cls)
-    for k, v in fields.items():
-        _set(obj, k, v)
-    return obj
-
-
 def _format_wall(seconds: int) -> str:
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
@@ -344,11 +320,48 @@ def _format_wall(seconds: int) -> str:
 WallIntervals = Sequence[tuple[str | time, str | time]] | Sequence[Sequence[str | time]]
 
 
+def _json(name: str | None = None, *, item: type | None = None, obj: type | None = None,
+          null: bool = False, required: bool = False, kind: str = "") -> dict[str, Any]:
+    """Metadata of a field that the JSON layer reads: its name in JSON and how to read it.
+
+    ``item``: the class of a list's items; ``obj``: the class of a nested object; ``null``:
+    JSON ``null`` is allowed; ``required``: the field must be given; ``kind``: the JSON type
+    for the schema (``string``, ``integer``, ``date``, ``instant``, ``wall``…).
+    """
+    return {"json": name, "item": item, "obj": obj, "null": null, "required": required,
+            "kind": kind}
+
+
+_DERIVED: dict[str, Any] = {"derived": True}
+
+
+def _derived() -> Any:
+    return field(compare=False, repr=False, metadata=_DERIVED)
+
+
+def _sequence(value: object, what: str, path: str) -> list[Any]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidRequest(f"{what} must be a list, not {_type_name(value)}", path)
+    return list(value)
+
+
+def _minutes(value: object, what: str, lo: int, path: str,
+             code: type[SlotcalcError] = InvalidValue) -> int:
+    """Return minutes from an int (or whole float) or a ``timedelta`` of whole minutes."""
+    if isinstance(value, timedelta):
+        secs = value.total_seconds()
+        if secs % 60:
+            raise code(f"{what} must be whole minutes, got {value}", path)
+        value = int(secs // 60)
+    return read_int(value, what, lo, MAX_MINUTES, code, path)
+
+
 # ---------------------------------------------------------------------------------------------
 # Inputs
 
 
-class Override(_Frozen):
+@dataclass(frozen=True, slots=True, init=False)
+class Override:
     """Hours that replace a weekday's hours on one local date or a range of dates.
 
     ``intervals`` are ``(start, end)`` wall-time pairs (``"HH:MM"`` strings or ``time``; an
@@ -359,11 +372,9 @@ class Override(_Frozen):
     datetime.date(2026, 12, 24)
     """
 
-    __slots__ = ("date", "intervals", "until")
-    _fields = ("date", "until", "intervals")
-    date: _date
-    until: _date
-    intervals: tuple[tuple[int, int], ...]
+    date: _date = field(metadata=_json(required=True, kind="date"))
+    until: _date = field(metadata=_json(null=True, kind="date"))
+    intervals: tuple[tuple[int, int], ...] = field(metadata=_json(kind="intervals"))
 
     def __init__(
         self, date: _date | str, intervals: WallIntervals = (), until: _date | str | None = None
@@ -383,33 +394,66 @@ class Override(_Frozen):
         return self.date <= day <= self.until
 
 
-class Schedule(_Frozen):
-    """One host's working hours in an IANA zone: weekly hours plus dated overrides.
+@dataclass(frozen=True, slots=True, init=False)
+class Travel:
+    """A stay in another zone: the hours of dates ``start`` … ``until`` are read in ``timezone``.
+
+    ``until`` None: every later date. Only the reading of hours changes (SPEC §2 ``zones``).
+
+    >>> Travel("2026-12-08", "2026-12-09", timezone="Europe/London").timezone
+    'Europe/London'
+    """
+
+    start: _date = field(metadata=_json("from", required=True, kind="date"))
+    until: _date | None = field(metadata=_json(null=True, kind="date"))
+    timezone: str = field(metadata=_json(required=True, kind="timezone"))
+    zone: ZoneInfo = _derived()
+
+    def __init__(self, start: _date | str, until: _date | str | None = None, *,
+                 timezone: str | ZoneInfo) -> None:
+        first = read_date(start, "/from")
+        last = None if until is None else read_date(until, "/until")
+        if last is not None and last < first:
+            raise InvalidInterval("a travel entry's 'until' is before its 'from'", "/until")
+        zone = _read_zone(timezone)
+        _set(self, "start", first)
+        _set(self, "until", last)
+        _set(self, "timezone", zone_name(zone))
+        _set(self, "zone", zone)
+
+
+_NO_HOURS: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Schedule:
+    """One host's working hours in an IANA zone: weekly hours, dated overrides, travel.
 
     ``weekly`` maps ``"mon"`` … ``"sun"`` to ``(start, end)`` wall-time pairs; a missing day
     has no hours. Pairs may overlap or touch (they are merged once resolved to instants).
     ``overrides`` replace the hours of their dates; two covering one date are refused.
-    Stored: ``weekly`` as a 7-tuple (Monday first) of sorted ``(start_s, end_s)`` pairs in
-    seconds after midnight; ``overrides`` sorted by date.
+    ``zones`` (:class:`Travel`) read the hours of some dates in another zone. Stored:
+    ``weekly`` as a 7-tuple (Monday first) of sorted ``(start_s, end_s)`` pairs in seconds
+    after midnight; ``overrides`` and ``zones`` sorted by date.
 
     >>> s = Schedule("Europe/Madrid", {"mon": [("09:00", "13:00"), ("15:00", "18:00")]})
     >>> s.hours("mon")
     [('09:00', '13:00'), ('15:00', '18:00')]
     """
 
-    __slots__ = ("_by_date", "overrides", "timezone", "weekly", "zone")
-    _fields = ("timezone", "weekly", "overrides")
-    timezone: str
-    zone: ZoneInfo
-    weekly: tuple[tuple[tuple[int, int], ...], ...]
-    overrides: tuple[Override, ...]
-    _by_date: dict[date, tuple[tuple[int, int], ...]]
+    timezone: str = field(metadata=_json(required=True, kind="timezone"))
+    weekly: tuple[tuple[tuple[int, int], ...], ...] = field(metadata=_json(kind="weekly"))
+    overrides: tuple[Override, ...] = field(metadata=_json(item=Override))
+    zones: tuple[Travel, ...] = field(metadata=_json(item=Travel))
+    zone: ZoneInfo = _derived()
+    _by_day: dict[int, tuple[tuple[int, int], ...]] = _derived()
 
     def __init__(
         self,
         timezone: str | ZoneInfo,
         weekly: Mapping[str, WallIntervals] | None = None,
         overrides: Iterable[Override] = (),
+        zones: Iterable[Travel] = (),
     ) -> None:
         zone = _read_zone(timezone)
         _set(self, "zone", zone)
@@ -428,9 +472,7 @@ class Schedule(_Frozen):
                 )
             days[WEEKDAYS.index(key)] = read_wall_intervals(value, pointer("weekly", key))
         _set(self, "weekly", tuple(days))
-        if isinstance(overrides, (str, bytes, Mapping)) or not isinstance(overrides, Iterable):
-            raise InvalidRequest("overrides must be a list", "/overrides")
-        given = list(overrides)
+        given = _sequence(overrides, "overrides", "/overrides")
         for i, o in enumerate(given):
             if not isinstance(o, Override):
                 raise InvalidRequest(
@@ -445,161 +487,289 @@ class Schedule(_Frozen):
                     f"overrides {min(a, b)} and {later} both cover {given[b].date.isoformat()}",
                     pointer("overrides", later),
                 )
-        ordered = tuple(given[i] for i in order)
-        _set(self, "overrides", ordered)
-        by_date: dict[date, tuple[tuple[int, int], ...]] = {}
-        for o in ordered:
-            d = o.date
-            while d <= o.until:
-                by_date[d] = o.intervals
-                d += timedelta(days=1)
-        _set(self, "_by_date", by_date)
+        _set(self, "overrides", tuple(given[i] for i in order))
+        by_day: dict[int, tuple[tuple[int, int], ...]] = {}
+        for o in self.overrides:
+            first = o.date.toordinal() - EPOCH_ORDINAL
+            for n in range(first, o.until.toordinal() - EPOCH_ORDINAL + 1):
+                by_day[n] = o.intervals
+        _set(self, "_by_day", by_day)
+        trips = _sequence(zones, "zones", "/zones")
+        for i, t in enumerate(trips):
+            if not isinstance(t, Travel):
+                raise InvalidRequest(
+                    f"zones must be Travel objects, not {_type_name(t)}", pointer("zones", i)
+                )
+        order = sorted(range(len(trips)), key=lambda i: (trips[i].start, i))
+        for a, b in itertools.pairwise(order):
+            end = trips[a].until
+            if end is None or trips[b].start <= end:
+                later = max(a, b)
+                raise DuplicateOverride(
+                    f"travel entries {min(a, b)} and {later} both cover "
+                    f"{trips[b].start.isoformat()}",
+                    pointer("zones", later),
+                )
+        _set(self, "zones", tuple(trips[i] for i in order))
 
     def intervals_on(self, day: date) -> tuple[tuple[int, int], ...]:
         """Return the wall-time intervals (seconds after midnight) that apply on local ``day``."""
-        got = self._by_date.get(day)
-        return self.weekly[day.weekday()] if got is None else got
+        return self.hours_on(day.toordinal() - EPOCH_ORDINAL)
+
+    def hours_on(self, n: int) -> tuple[tuple[int, int], ...]:
+        """Return the wall-time intervals of the local date ``n`` days after 1970-01-01."""
+        got = self._by_day.get(n)
+        return self.weekly[(n + 3) % 7] if got is None else got
+
+    def zone_runs(self, first: int, last: int) -> list[tuple[ZoneInfo, int, int]]:
+        """Return ``[(zone, a, b)]``: dates ``a..b`` (days since 1970) have hours in ``zone``."""
+        if not self.zones:
+            return [(self.zone, first, last)]
+        out: list[tuple[ZoneInfo, int, int]] = []
+        n = first
+        for t in self.zones:
+            a = t.start.toordinal() - EPOCH_ORDINAL
+            b = last if t.until is None else t.until.toordinal() - EPOCH_ORDINAL
+            if b < n or a > last:
+                continue
+            if a > n:
+                out.append((self.zone, n, a - 1))
+            out.append((t.zone, max(a, n), min(b, last)))
+            n = min(b, last) + 1
+        if n <= last:
+            out.append((self.zone, n, last))
+        return out
 
     def hours(self, weekday: str) -> list[tuple[str, str]]:
         """Return a weekday's hours as ``("HH:MM", "HH:MM")`` pairs."""
         return [(_format_wall(a), _format_wall(b)) for a, b in self.weekly[WEEKDAYS.index(weekday)]]
 
 
-class EventPolicy(_Frozen):
+LIMIT_PERIODS: tuple[str, ...] = ("day", "week", "month", "year")
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Limits:
+    """At most this many per ``day``, ``week``, ``month``, ``year`` (any subset; None: no limit).
+
+    Used for ``booking_limits`` (bookings) and ``duration_limits`` (booked minutes).
+
+    >>> Limits(week=3).items()
+    (('week', 3),)
+    """
+
+    day: int | None = field(metadata=_json(null=True, kind="integer"))
+    week: int | None = field(metadata=_json(null=True, kind="integer"))
+    month: int | None = field(metadata=_json(null=True, kind="integer"))
+    year: int | None = field(metadata=_json(null=True, kind="integer"))
+
+    def __init__(self, day: int | None = None, week: int | None = None,
+                 month: int | None = None, year: int | None = None) -> None:
+        for name, value in zip(LIMIT_PERIODS, (day, week, month, year), strict=True):
+            got = None if value is None else read_int(value, name, 1, MAX_COUNT, path="/" + name)
+            _set(self, name, got)
+
+    def items(self) -> tuple[tuple[str, int], ...]:
+        """Return the limits that are set, as ``(period, n)`` pairs, shortest period first."""
+        out = ((k, getattr(self, k)) for k in LIMIT_PERIODS)
+        return tuple((k, v) for k, v in out if v is not None)
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Repeat:
+    """A booking that recurs: ``count`` occurrences, ``interval_days`` local dates apart.
+
+    >>> Repeat(7, 4).count
+    4
+    """
+
+    interval_days: int = field(metadata=_json(required=True, kind="integer"))
+    count: int = field(metadata=_json(required=True, kind="integer"))
+
+    def __init__(self, interval_days: int, count: int) -> None:
+        _set(self, "interval_days",
+             read_int(interval_days, "interval_days", 1, MAX_REPEAT_DAYS, path="/interval_days"))
+        _set(self, "count", read_int(count, "count", 2, MAX_REPEAT_COUNT, path="/count"))
+        if (self.count - 1) * self.interval_days > MAX_REPEAT_DAYS:
+            raise InvalidValue(
+                f"a repeat may reach at most {MAX_REPEAT_DAYS} days past its first occurrence",
+                "/count")
+
+
+def _limits(value: object, path: str) -> Limits:
+    if isinstance(value, Limits):
+        return value
+    if isinstance(value, Mapping):
+        for key in value:
+            if key not in LIMIT_PERIODS:
+                raise InvalidRequest(
+                    f"unknown limit period {key!r} (use day, week, month, year)",
+                    path + pointer(str(key)))
+        try:
+            return Limits(**value)
+        except SlotcalcError as e:
+            e.path = path + e.path
+            raise
+    raise InvalidRequest(f"limits must be a Limits or a mapping, not {_type_name(value)}", path)
+
+
+def _weekday(value: object, what: str, path: str) -> int:
+    if not isinstance(value, str):
+        raise InvalidRequest(f"{what} must be a weekday string, not {_type_name(value)}", path)
+    if value not in WEEKDAYS:
+        raise InvalidValue(f"{what} must be one of mon … sun, not {value!r}", path)
+    return WEEKDAYS.index(value)
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class EventPolicy:
     """What is being booked and the rules around it (SPEC §2, all times in minutes).
 
     ``step`` defaults to ``duration``. ``align`` is ``"window"`` (grid from each merged
     window's start), ``"clock"`` (wall times that are whole multiples of ``step`` after local
-    midnight) or ``"free"`` (grid restarts at every free stretch).
+    midnight) or ``"free"`` (grid restarts at every free stretch). Minutes may also be given as
+    ``timedelta``.
 
     >>> EventPolicy(30, step=15, buffer_after=10).step
     15
     """
 
-    __slots__ = (
-        "align",
-        "buffer_after",
-        "buffer_before",
-        "capacity",
-        "duration",
-        "horizon_days",
-        "max_per_day",
-        "min_notice",
-        "step",
-    )
-    _fields = (
-        "duration",
-        "step",
-        "align",
-        "buffer_before",
-        "buffer_after",
-        "min_notice",
-        "horizon_days",
-        "capacity",
-        "max_per_day",
-    )
-    duration: int
-    step: int
-    align: Align
-    buffer_before: int
-    buffer_after: int
-    min_notice: int
-    horizon_days: int | None
-    capacity: int
-    max_per_day: int | None
+    duration: int = field(metadata=_json(required=True, kind="integer"))
+    step: int = field(metadata=_json(kind="integer"))
+    align: Align = field(metadata=_json(kind="align"))
+    buffer_before: int = field(metadata=_json(kind="integer"))
+    buffer_after: int = field(metadata=_json(kind="integer"))
+    min_notice: int = field(metadata=_json(kind="integer"))
+    horizon_days: int | None = field(metadata=_json(null=True, kind="integer"))
+    horizon_business_days: int | None = field(metadata=_json(null=True, kind="integer"))
+    business_days: tuple[str, ...] = field(metadata=_json(kind="weekdays"))
+    horizon_bookable_days: int | None = field(metadata=_json(null=True, kind="integer"))
+    bookable_from: _date | None = field(metadata=_json(null=True, kind="date"))
+    bookable_until: _date | None = field(metadata=_json(null=True, kind="date"))
+    capacity: int = field(metadata=_json(kind="integer"))
+    booking_limits: Limits = field(metadata=_json(obj=Limits))
+    duration_limits: Limits = field(metadata=_json(obj=Limits))
+    max_per_day: int | None = field(metadata=_json(null=True, kind="integer"))
+    week_start: str = field(metadata=_json(kind="weekday"))
+    repeat: Repeat | None = field(metadata=_json(obj=Repeat, null=True))
 
     def __init__(
         self,
-        duration: int,
+        duration: int | timedelta,
         *,
-        step: int | None = None,
+        step: int | timedelta | None = None,
         align: Align = "window",
-        buffer_before: int = 0,
-        buffer_after: int = 0,
-        min_notice: int = 0,
+        buffer_before: int | timedelta = 0,
+        buffer_after: int | timedelta = 0,
+        min_notice: int | timedelta = 0,
         horizon_days: int | None = None,
+        horizon_business_days: int | None = None,
+        business_days: Iterable[str] = ("mon", "tue", "wed", "thu", "fri"),
+        horizon_bookable_days: int | None = None,
+        bookable_from: _date | str | None = None,
+        bookable_until: _date | str | None = None,
         capacity: int = 1,
+        booking_limits: Limits | Mapping[str, int] | None = None,
+        duration_limits: Limits | Mapping[str, int] | None = None,
         max_per_day: int | None = None,
+        week_start: str = "mon",
+        repeat: Repeat | Mapping[str, int] | None = None,
     ) -> None:
-        _set(
-            self,
-            "duration",
-            read_int(duration, "duration", 1, MAX_MINUTES, InvalidDuration, "/duration"),
-        )
-        _set(
-            self,
-            "step",
-            self.duration if step is None else read_int(step, "step", 1, MAX_MINUTES, path="/step"),
-        )
+        _set(self, "duration", _minutes(duration, "duration", 1, "/duration", InvalidDuration))
+        _set(self, "step", self.duration if step is None
+             else _minutes(step, "step", 1, "/step", InvalidDuration))
         if align not in ("window", "clock", "free"):
             raise InvalidValue(
                 f"align must be 'window', 'clock' or 'free', not {align!r}", "/align"
             )
         _set(self, "align", align)
-        _set(
-            self,
-            "buffer_before",
-            read_int(buffer_before, "buffer_before", 0, MAX_MINUTES, path="/buffer_before"),
-        )
-        _set(
-            self,
-            "buffer_after",
-            read_int(buffer_after, "buffer_after", 0, MAX_MINUTES, path="/buffer_after"),
-        )
-        _set(
-            self,
-            "min_notice",
-            read_int(min_notice, "min_notice", 0, MAX_MINUTES, path="/min_notice"),
-        )
-        _set(
-            self,
-            "horizon_days",
-            None
-            if horizon_days is None
-            else read_int(horizon_days, "horizon_days", 1, MAX_HORIZON_DAYS, path="/horizon_days"),
-        )
+        for name, value in (("buffer_before", buffer_before), ("buffer_after", buffer_after),
+                            ("min_notice", min_notice)):
+            _set(self, name, _minutes(value, name, 0, "/" + name))
+        for name, value in (("horizon_days", horizon_days),
+                            ("horizon_business_days", horizon_business_days),
+                            ("horizon_bookable_days", horizon_bookable_days)):
+            _set(self, name, None if value is None
+                 else read_int(value, name, 1, MAX_HORIZON_DAYS, path="/" + name))
+        days = _sequence(business_days, "business_days", "/business_days")
+        if not days:
+            raise InvalidValue("business_days may not be empty", "/business_days")
+        picked = {_weekday(d, "a business day", pointer("business_days", i))
+                  for i, d in enumerate(days)}
+        _set(self, "business_days", tuple(WEEKDAYS[i] for i in sorted(picked)))
+        first = None if bookable_from is None else read_date(bookable_from, "/bookable_from")
+        last = None if bookable_until is None else read_date(bookable_until, "/bookable_until")
+        if first is not None and last is not None and last < first:
+            raise InvalidInterval("bookable_until is before bookable_from", "/bookable_until")
+        _set(self, "bookable_from", first)
+        _set(self, "bookable_until", last)
         _set(self, "capacity", read_int(capacity, "capacity", 1, MAX_COUNT, path="/capacity"))
-        _set(
-            self,
-            "max_per_day",
-            None
-            if max_per_day is None
-            else read_int(max_per_day, "max_per_day", 1, MAX_COUNT, path="/max_per_day"),
-        )
+        limits = Limits() if booking_limits is None else _limits(booking_limits,
+                                                                 "/booking_limits")
+        per_day = None if max_per_day is None else read_int(
+            max_per_day, "max_per_day", 1, MAX_COUNT, path="/max_per_day")
+        if per_day is not None and limits.day is not None:
+            raise InvalidRequest("max_per_day is booking_limits.day: give one of them",
+                                 "/max_per_day")
+        _set(self, "booking_limits", limits)
+        _set(self, "max_per_day", per_day)
+        _set(self, "duration_limits", Limits() if duration_limits is None
+             else _limits(duration_limits, "/duration_limits"))
+        _weekday(week_start, "week_start", "/week_start")
+        _set(self, "week_start", week_start)
+        if repeat is not None and not isinstance(repeat, Repeat):
+            if not isinstance(repeat, Mapping):
+                raise InvalidRequest(f"repeat must be a Repeat, not {_type_name(repeat)}",
+                                     "/repeat")
+            try:
+                repeat = Repeat(**repeat)
+            except SlotcalcError as e:
+                e.path = "/repeat" + e.path
+                raise
+            except TypeError:
+                raise InvalidRequest("repeat takes interval_days and count", "/repeat") from None
+        _set(self, "repeat", repeat)
+
+    def day_limit(self) -> int | None:
+        """Return the bookings allowed per day: ``booking_limits.day`` or ``max_per_day``."""
+        return self.booking_limits.day if self.max_per_day is None else self.max_per_day
 
 
-class Busy(_Frozen):
+@dataclass(frozen=True, slots=True, init=False)
+class Busy:
     """Busy time ``[start, end)``: blocking, or, with ``seats``, a booking using that many seats.
 
-    ``id`` lets a query leave the entry out (``Query(exclude=…)``), as when moving a booking.
-    ``start_s``/``end_s`` are the epoch seconds the engine uses (start floored, end ceiled).
+    ``buffer_before``/``buffer_after`` (minutes) are the entry's own breaks: its span is
+    ``[start − buffer_before, end + buffer_after)``. ``id`` lets a query leave the entry out
+    (``Query(exclude=…)``), as when moving a booking. ``start_s``/``end_s`` are the epoch
+    seconds the engine uses (start floored, end ceiled).
 
     >>> Busy("2026-12-07T15:00:00Z", "2026-12-07T16:00:00+01:00").end_s - Busy(
     ...     "2026-12-07T15:00:00Z", "2026-12-07T16:00:00Z").start_s
     0
     """
 
-    __slots__ = ("end", "end_s", "id", "seats", "start", "start_s")
-    _fields = ("start", "end", "seats", "id")
-    start: datetime
-    end: datetime
-    seats: int | None
-    id: str | None
-    start_s: int
-    end_s: int
+    start: datetime = field(metadata=_json(required=True, kind="instant"))
+    end: datetime = field(metadata=_json(required=True, kind="instant"))
+    seats: int | None = field(metadata=_json(kind="integer"))
+    id: str | None = field(metadata=_json(kind="string"))
+    buffer_before: int = field(metadata=_json(kind="integer"))
+    buffer_after: int = field(metadata=_json(kind="integer"))
+    start_s: int = _derived()
+    end_s: int = _derived()
 
     def __init__(
         self,
-        start: datetime | str,
-        end: datetime | str,
+        start: datetime | str | int,
+        end: datetime | str | int,
         *,
         seats: int | None = None,
         id: str | None = None,
+        buffer_before: int | timedelta = 0,
+        buffer_after: int | timedelta = 0,
     ) -> None:
-        # Hot when reading thousands of busy entries: the setter and the epoch arithmetic of
-        # to_epoch / to_epoch_ceil are inlined (same results).
-        a = read_instant(start, "/start")
-        b = read_instant(end, "/end")
+        a = read_instant(_from_epoch(start), "/start")
+        b = read_instant(_from_epoch(end), "/end")
         ds = a - EPOCH
         de = b - EPOCH
         if de <= ds:  # instants, not wall readings (``b <= a`` ignores fold in one zone)
@@ -613,57 +783,87 @@ class Busy(_Frozen):
         setter(self, "end", b)
         setter(self, "seats", seats)
         setter(self, "id", id)
+        setter(self, "buffer_before", 0 if buffer_before == 0 else _minutes(
+            buffer_before, "buffer_before", 0, "/buffer_before"))
+        setter(self, "buffer_after", 0 if buffer_after == 0 else _minutes(
+            buffer_after, "buffer_after", 0, "/buffer_after"))
         setter(self, "start_s", ds.days * DAY + ds.seconds)  # floored to a whole second
-        # widened outward to whole seconds
         setter(self, "end_s", de.days * DAY + de.seconds + (1 if de.microseconds else 0))
 
+    @property
+    def span(self) -> tuple[int, int]:
+        """Return ``[start − buffer_before, end + buffer_after)`` in epoch seconds."""
+        return self.start_s - 60 * self.buffer_before, self.end_s + 60 * self.buffer_after
 
-class Query(_Frozen):
+
+def _from_epoch(value: object) -> object:
+    """Return an epoch-seconds int as an aware UTC datetime (other values unchanged)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not (MIN_YEAR - 1970) * 365 * DAY < value < (MAX_YEAR - 1 - 1970) * 365 * DAY:
+            raise InvalidValue("epoch seconds outside the years 1800–2499")
+        return EPOCH + timedelta(seconds=value)
+    return value
+
+
+Output = Literal["slots", "periods"]
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Query:
     """Which slots to list: a range, the zone to show them in, ``now``, exclusions, a limit.
 
     ``start``/``end`` are two local dates (inclusive, in ``timezone``) or two aware instants
-    (half-open). ``timezone`` defaults to the schedule's (the first host's for a team). ``now``
-    defaults to the moment the engine runs.
+    (half-open); both None for a check. ``timezone`` defaults to the schedule's (the first
+    host's for a team). ``now`` defaults to the moment the engine runs. ``output`` is
+    ``"slots"`` or ``"periods"``.
 
     >>> Query("2026-12-07", "2026-12-11", timezone="UTC").end
     datetime.date(2026, 12, 11)
     """
 
-    __slots__ = ("end", "exclude", "limit", "now", "start", "timezone", "zone")
-    _fields = ("start", "end", "timezone", "now", "exclude", "limit")
-    start: date | datetime
-    end: date | datetime
-    timezone: str | None
-    zone: ZoneInfo | None
-    now: datetime | None
-    exclude: frozenset[str]
-    limit: int | None
+    start: date | datetime | None = field(metadata=_json(kind="moment"))
+    end: date | datetime | None = field(metadata=_json(kind="moment"))
+    timezone: str | None = field(metadata=_json(kind="timezone"))
+    now: datetime | None = field(metadata=_json(kind="instant"))
+    exclude: frozenset[str] = field(metadata=_json(kind="strings"))
+    limit: int | None = field(metadata=_json(null=True, kind="integer"))
+    output: Output = field(metadata=_json(kind="output"))
+    zone: ZoneInfo | None = _derived()
 
     def __init__(
         self,
-        start: date | datetime | str,
-        end: date | datetime | str,
+        start: date | datetime | str | None = None,
+        end: date | datetime | str | None = None,
         *,
         timezone: str | ZoneInfo | None = None,
-        now: datetime | str | None = None,
+        now: datetime | str | int | None = None,
         exclude: Iterable[str] = (),
         limit: int | None = None,
+        output: Output = "slots",
     ) -> None:
-        a = read_moment(start, "/start")
-        b = read_moment(end, "/end")
-        if isinstance(a, datetime) != isinstance(b, datetime):
-            raise InvalidRequest("start and end must both be dates or both be instants", "/end")
-        if isinstance(a, datetime) and isinstance(b, datetime):
-            span = (b - EPOCH) - (a - EPOCH)  # instants, not wall readings (fold-aware)
-            if span <= timedelta(0):
-                raise InvalidInterval("the query must end after it starts", "/end")
-            if span > timedelta(days=MAX_RANGE_DAYS):
-                raise RangeTooLarge(f"the range may span at most {MAX_RANGE_DAYS} days", "/end")
-        else:
-            if b < a:
-                raise InvalidInterval("the query's end date is before its start date", "/end")
-            if (b - a).days + 1 > MAX_RANGE_DAYS:
-                raise RangeTooLarge(f"the range may span at most {MAX_RANGE_DAYS} days", "/end")
+        if (start is None) != (end is None):
+            raise InvalidRequest("give both start and end, or neither (a check needs none)",
+                                 "/end" if end is None else "/start")
+        a = None if start is None else read_moment(start, "/start")
+        b = None if end is None else read_moment(end, "/end")
+        if a is not None and b is not None:
+            if isinstance(a, datetime) != isinstance(b, datetime):
+                raise InvalidRequest("start and end must both be dates or both be instants",
+                                     "/end")
+            if isinstance(a, datetime) and isinstance(b, datetime):
+                span = (b - EPOCH) - (a - EPOCH)  # instants, not wall readings (fold-aware)
+                if span <= timedelta(0):
+                    raise InvalidInterval("the query must end after it starts", "/end")
+                if span > timedelta(days=MAX_RANGE_DAYS):
+                    raise RangeTooLarge(f"the range may span at most {MAX_RANGE_DAYS} days",
+                                        "/end")
+            else:
+                if b < a:
+                    raise InvalidInterval("the query's end date is before its start date",
+                                          "/end")
+                if (b - a).days + 1 > MAX_RANGE_DAYS:
+                    raise RangeTooLarge(f"the range may span at most {MAX_RANGE_DAYS} days",
+                                        "/end")
         _set(self, "start", a)
         _set(self, "end", b)
         if timezone is None:
@@ -673,10 +873,8 @@ class Query(_Frozen):
             zone = _read_zone(timezone)
             _set(self, "zone", zone)
             _set(self, "timezone", zone_name(zone))
-        _set(self, "now", None if now is None else read_instant(now, "/now"))
-        if isinstance(exclude, (str, bytes, Mapping)) or not isinstance(exclude, Iterable):
-            raise InvalidRequest("exclude must be a list of busy ids", "/exclude")
-        ids = list(exclude)
+        _set(self, "now", None if now is None else read_instant(_from_epoch(now), "/now"))
+        ids = _sequence(exclude, "exclude", "/exclude")
         for i, x in enumerate(ids):
             if not isinstance(x, str):
                 raise InvalidRequest(
@@ -688,23 +886,70 @@ class Query(_Frozen):
             "limit",
             None if limit is None else read_int(limit, "limit", 1, MAX_COUNT, path="/limit"),
         )
+        if output not in ("slots", "periods"):
+            raise InvalidValue(f"output must be 'slots' or 'periods', not {output!r}", "/output")
+        _set(self, "output", output)
 
     @property
     def by_dates(self) -> bool:
         """Whether the range is given as local dates (else as instants)."""
-        return not isinstance(self.start, datetime)
+        return self.start is not None and not isinstance(self.start, datetime)
 
 
-class Host(_Frozen):
-    """One member of a team: an id, a schedule and busy time (SPEC §7)."""
+@dataclass(frozen=True, slots=True, init=False)
+class Calendar:
+    """Where busy time comes from in iCalendar: one of ``path``, ``url`` or inline ``ics``.
 
-    __slots__ = ("busy", "id", "schedule")
-    _fields = ("id", "schedule", "busy")
-    id: str
-    schedule: Schedule
-    busy: tuple[Busy, ...]
+    Reading a file or fetching a URL happens only in the explicit step the caller controls
+    (:meth:`Request.read_calendars`), never while computing.
 
-    def __init__(self, id: str, schedule: Schedule, busy: Iterable[Busy] = ()) -> None:
+    >>> Calendar(ics="BEGIN:VCALENDAR\\r\\nEND:VCALENDAR\\r\\n").kind
+    'ics'
+    """
+
+    path: str | None = field(metadata=_json(kind="string"))
+    url: str | None = field(metadata=_json(kind="string"))
+    ics: str | None = field(metadata=_json(kind="string"))
+
+    def __init__(self, *, path: str | None = None, url: str | None = None,
+                 ics: str | None = None) -> None:
+        given = [(k, v) for k, v in (("path", path), ("url", url), ("ics", ics)) if v is not None]
+        if len(given) != 1:
+            raise InvalidRequest('a calendar is one of {"path": …}, {"url": …} or {"ics": …}')
+        kind, value = given[0]
+        if not isinstance(value, str):
+            raise InvalidRequest(f"a calendar's {kind!r} must be a string, not "
+                                 f"{_type_name(value)}", "/" + kind)
+        if not value:
+            raise InvalidValue(f"a calendar's {kind!r} may not be empty", "/" + kind)
+        _set(self, "path", path)
+        _set(self, "url", url)
+        _set(self, "ics", ics)
+
+    @property
+    def kind(self) -> Literal["path", "url", "ics"]:
+        """Which of ``path``, ``url`` and ``ics`` is given."""
+        return "path" if self.path is not None else "url" if self.url is not None else "ics"
+
+    @property
+    def value(self) -> str:
+        """The path, URL or calendar text."""
+        got = self.path or self.url or self.ics
+        assert got is not None
+        return got
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Host:
+    """One member of a team: an id, a schedule, busy time and calendars (SPEC §7)."""
+
+    id: str = field(metadata=_json(required=True, kind="string"))
+    schedule: Schedule = field(metadata=_json(obj=Schedule, required=True))
+    busy: tuple[Busy, ...] = field(metadata=_json(item=Busy))
+    calendars: tuple[Calendar, ...] = field(metadata=_json(item=Calendar))
+
+    def __init__(self, id: str, schedule: Schedule, busy: Iterable[Busy] = (),
+                 calendars: Iterable[Calendar] = ()) -> None:
         if not isinstance(id, str):
             raise InvalidRequest(f"a host id must be a string, not {_type_name(id)}", "/id")
         if not id:
@@ -714,90 +959,139 @@ class Host(_Frozen):
         _set(self, "id", id)
         _set(self, "schedule", schedule)
         _set(self, "busy", _busy_tuple(busy, "/busy"))
+        cals = tuple(_sequence(calendars, "calendars", "/calendars"))
+        for i, c in enumerate(cals):
+            if not isinstance(c, Calendar):
+                raise InvalidRequest(f"calendars must be Calendar objects, not {_type_name(c)}",
+                                     pointer("calendars", i))
+        if len(cals) > MAX_CALENDARS:
+            raise InvalidValue(f"at most {MAX_CALENDARS} calendars", "/calendars")
+        _set(self, "calendars", cals)
 
 
-class Team(_Frozen):
-    """How a team's hosts combine: ``"all"`` free, or ``"any"`` with at least ``min`` free."""
+@dataclass(frozen=True, slots=True, init=False)
+class All:
+    """A requirement-tree node: every child must be satisfied (SPEC §7 ``{"all": […]}``).
 
-    __slots__ = ("min", "mode")
-    _fields = ("mode", "min")
-    mode: TeamMode
+    Children are host ids or nodes. ``All(["ana", "bo", AnyOf(["r1", "r2", "r3"])])``.
+    """
+
+    children: tuple[Node, ...]
+
+    def __init__(self, children: Iterable[Node]) -> None:
+        _set(self, "children", _children(children, "/all"))
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class AnyOf:
+    """A requirement-tree node: at least ``min`` children must be satisfied (``{"any": […]}``)."""
+
+    children: tuple[Node, ...]
     min: int
 
-    def __init__(self, mode: TeamMode = "all", min: int | None = None) -> None:
-        if mode not in ("all", "any"):
+    def __init__(self, children: Iterable[Node], min: int = 1) -> None:
+        kids = _children(children, "/any")
+        _set(self, "children", kids)
+        need = read_int(min, "min", 1, MAX_COUNT, path="/min")
+        if need > len(kids):
+            raise InvalidValue(f"min is {need} but the node has {len(kids)} children", "/min")
+        _set(self, "min", need)
+
+
+Node = Union[str, All, AnyOf]  # noqa: UP007 (a forward-referenced alias)
+
+
+def _children(value: object, path: str) -> tuple[Node, ...]:
+    kids = tuple(_sequence(value, "a node's children", path))
+    if not kids:
+        raise InvalidValue("a node needs at least one child", path)
+    for i, k in enumerate(kids):
+        if not isinstance(k, (str, All, AnyOf)):
+            raise InvalidRequest(
+                f"a tree node is a host id, All or AnyOf, not {_type_name(k)}", pointer(
+                    path.strip("/"), i))
+    return kids
+
+
+GridRule = Literal["team", "host"]
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Team:
+    """Who of a team must be free (SPEC §7): ``mode`` ``"all"``/``"any"`` (with ``min``), or a
+    requirement tree ``require`` of host ids, :class:`All` and :class:`AnyOf` nodes; and the
+    grid rule: ``"team"`` (the default) or ``"host"`` (each host's own grid, version 1).
+
+    >>> Team(require=All(["ana", AnyOf(["r1", "r2"])])).grid
+    'team'
+    """
+
+    mode: TeamMode | None = field(metadata=_json(kind="mode"))
+    min: int | None = field(metadata=_json(kind="integer"))
+    require: Node | None = field(metadata=_json(kind="node"))
+    grid: GridRule = field(metadata=_json(kind="grid"))
+
+    def __init__(self, mode: TeamMode | None = None, min: int | None = None, *,
+                 require: Node | None = None, grid: GridRule = "team") -> None:
+        if require is not None and mode is not None:
+            raise InvalidRequest("give 'mode' or 'require', not both", "/mode")
+        if mode is not None and mode not in ("all", "any"):
             raise InvalidValue(f"team mode must be 'all' or 'any', not {mode!r}", "/mode")
-        _set(self, "mode", mode)
         if min is not None:
             read_int(min, "min", 1, MAX_COUNT, path="/min")
-            if mode == "all":
+            if mode != "any":
                 raise InvalidValue("'min' goes with mode 'any' ('all' needs every host)", "/min")
-        _set(self, "min", 1 if min is None else min)
+        if require is not None and not isinstance(require, (str, All, AnyOf)):
+            raise InvalidRequest("require must be a host id, All or AnyOf", "/require")
+        if grid not in ("team", "host"):
+            raise InvalidValue(f"grid must be 'team' or 'host', not {grid!r}", "/grid")
+        _set(self, "mode", "all" if mode is None and require is None else mode)
+        _set(self, "min", min)
+        _set(self, "require", require)
+        _set(self, "grid", grid)
+
+    def tree(self, ids: Sequence[str]) -> Node:
+        """Return the requirement tree over the hosts ``ids`` (``mode`` expanded).
+
+        Raises InvalidRequest for an id that names no host, a host missing from the tree or in
+        it twice; InvalidValue for a ``min`` above the number of hosts.
+        """
+        if self.require is None:
+            if self.mode == "any":
+                need = 1 if self.min is None else self.min
+                if need > len(ids):
+                    raise InvalidValue(f"min is {need} but the team has {len(ids)} hosts",
+                                       "/min")
+                return AnyOf(list(ids), min=need)
+            return All(list(ids))
+        seen: list[str] = []
+        _leaves(self.require, seen)
+        known = set(ids)
+        for x in seen:
+            if x not in known:
+                raise InvalidRequest(f"the tree names {x!r}, which is no host's id", "/require")
+        if len(set(seen)) != len(seen):
+            twice = next(x for x in seen if seen.count(x) > 1)
+            raise InvalidRequest(f"host {twice!r} appears twice in the tree", "/require")
+        missing = [x for x in ids if x not in set(seen)]
+        if missing:
+            raise InvalidRequest(f"host {missing[0]!r} is missing from the tree", "/require")
+        return self.require
+
+
+def _leaves(node: Node, out: list[str]) -> None:
+    if isinstance(node, str):
+        out.append(node)
+    else:
+        for k in node.children:
+            _leaves(k, out)
 
 
 def _busy_tuple(busy: Iterable[Busy], path: str) -> tuple[Busy, ...]:
-    if isinstance(busy, (str, bytes, Mapping)) or not isinstance(busy, Iterable):
-        raise InvalidRequest("busy must be a list of Busy entries", path)
-    out = tuple(busy)
+    out = tuple(_sequence(busy, "busy", path))
     for i, b in enumerate(out):
         if not isinstance(b, Busy):
             raise InvalidRequest(
                 f"busy entries must be Busy objects, not {_type_name(b)}", path + pointer(i)
             )
     return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Outputs
-
-
-class Notice(NamedTuple):
-    """A warning in an answer: something that was skipped, with a code and where it was."""
-
-    code: str
-    message: str
-    path: str = ""
-
-
-class Slot(NamedTuple):
-    """A bookable start: ``[start, end)`` in the query zone, seats ``remaining``, free ``hosts``.
-
-    ``hosts`` is ``None`` for a single schedule, the free host ids in request order for a team.
-    """
-
-    start: datetime
-    end: datetime
-    remaining: int
-    hosts: tuple[str, ...] | None = None
-
-
-class Day(NamedTuple):
-    """The slots that start on one local date of the query zone."""
-
-    date: date
-    slots: tuple[Slot, ...]
-
-
-class Availability(NamedTuple):
-    """The answer of SPEC §4: days with slots, ``next_available`` when there are none."""
-
-    timezone: str
-    days: tuple[Day, ...]
-    next_available: datetime | None
-    warnings: tuple[Notice, ...] = ()
-
-    @property
-    def slots(self) -> list[Slot]:
-        """Every slot of every day, in order."""
-        return [s for d in self.days for s in d.slots]
-
-
-class CheckResult(NamedTuple):
-    """Whether one start is bookable, why not, and the first slot start after it."""
-
-    bookable: bool
-    reason: Reason | None
-    remaining: int
-    next_available: datetime | None
-    hosts: tuple[str, ...] | None = None
-    warnings: tuple[Notice, ...] = ()

@@ -16,7 +16,7 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ._intervals import Interval, merge
+from ._engine.sets import Interval, merge
 from ._tz import DAY, wall_to_epoch
 from .jsonapi import Request
 from .model import Busy, Schedule
@@ -75,6 +75,22 @@ def _minutes(delta: timedelta) -> str:
 # table
 
 
+def periods_table(doc: Document) -> str:
+    """Return a SPEC §4 periods answer as text: one free period a line (with hosts for a team)."""
+    zone = ZoneInfo(doc["timezone"])
+    periods = doc["periods"]
+    lines = [f"{len(periods)} free period{'s' * (len(periods) != 1)}, times in {doc['timezone']}"
+             if periods else f"No free periods in the range (times in {doc['timezone']})."]
+    for p in periods:
+        a, b = _in_zone(p["start"], zone), _in_zone(p["end"], zone)
+        end = _clock(b) if b.date() == a.date() else f"{b.date().isoformat()} {_clock(b)}"
+        who = f"  {', '.join(p['hosts'])}" if "hosts" in p else ""
+        lines.append(f"  {a.date().isoformat()} {_clock(a)} - {end}{who}")
+    if doc.get("next_available"):
+        lines.append(f"Next free start: {doc['next_available']}")
+    return "\n".join(lines)
+
+
 def slots_table(doc: Document, *, color: bool = False) -> str:
     """Return a SPEC §4 answer as text: one block per local date, slot starts in columns.
 
@@ -82,6 +98,8 @@ def slots_table(doc: Document, *, color: bool = False) -> str:
     teams show one slot a line with the free hosts. On a date whose slots have more than one
     UTC offset (the clocks change) each time carries its zone abbreviation.
     """
+    if "periods" in doc:
+        return periods_table(doc)
     zone = ZoneInfo(doc["timezone"])
     days = doc["days"]
     lines: list[str] = []

@@ -26,6 +26,37 @@ def request_schema() -> Document:
     return source()
 
 
+_DEFS = "#/$defs/"
+_COMPONENTS = "#/components/schemas/"
+
+
+def _relink(value: Any, old: str, new: str) -> Any:
+    """Return ``value`` with every ``$ref`` that starts with ``old`` starting with ``new``."""
+    if isinstance(value, dict):
+        return {k: (new + v[len(old):] if k == "$ref" and isinstance(v, str)
+                    and v.startswith(old) else _relink(v, old, new))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_relink(v, old, new) for v in value]
+    return value
+
+
+def request_components() -> Document:
+    """Return the request schema as OpenAPI components: ``Request`` and its ``$defs``.
+
+    A JSON Schema's ``$defs`` and its ``#/$defs/…`` references do not resolve inside an
+    OpenAPI document, so the definitions become components of their own and the references
+    point there; nothing else changes (``$schema`` goes: 2020-12 is OpenAPI 3.1's dialect).
+    """
+    schema = dict(request_schema())
+    schema.pop("$schema", None)
+    defs: Document = schema.pop("$defs", {})
+    out: Document = {"Request": _relink(schema, _DEFS, _COMPONENTS)}
+    for name, value in defs.items():
+        out[name] = _relink(value, _DEFS, _COMPONENTS)
+    return out
+
+
 _INSTANT = {"type": "string", "format": "date-time",
             "description": "RFC 3339 with an explicit offset"}
 
@@ -123,6 +154,17 @@ def _post(summary: str, description: str, body: str, answer: str) -> Document:
     }}
 
 
+_OWN = ("CheckRequest", "Answer", "CheckAnswer", "Error")
+
+
+def _request_components_checked() -> Document:
+    parts = request_components()
+    clash = set(parts) & set(_OWN)
+    if clash:
+        raise RuntimeError(f"request schema definitions clash with the service's: {clash}")
+    return parts
+
+
 def openapi_document() -> Document:
     """Return the OpenAPI 3.1 document of the service."""
     return {
@@ -160,7 +202,7 @@ def openapi_document() -> Document:
             }},
         },
         "components": {"schemas": {
-            "Request": request_schema(),
+            **_request_components_checked(),
             "CheckRequest": {
                 "type": "object",
                 "required": ["request", "start"],

@@ -1,0 +1,369 @@
+"""One host's rules as sets of feasible starts (SPEC §3 rules 1–7 but the grid).
+
+A :class:`HostPlan` is built once per host and request from integers only: blocking spans,
+seat bookings, the policy and ``now``. Everything that does not depend on the range asked is
+kept as one merged *forbidden* set (busy spans, full seats, closed limit periods); a range then
+costs its windows, one difference and one clip (:meth:`HostPlan.span`).
+
+Feasible starts are kept in **half-seconds** ("ticks", ``2·t``): rule boundaries are whole
+seconds, but some rules are closed at their end (``s ≤ window end − duration``) and others open
+(``s < horizon midnight``); on doubled integers both are exact half-open intervals, so the
+free periods of SPEC §4 (the real intervals of feasible starts) come out exactly, and a slot
+start ``s`` is feasible when ``2·s`` is in the set.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from .._tz import DAY, OffsetTable, offset_table
+from ..model import Schedule
+from .sets import EVERYTHING, IntervalSet, clip, holds, intersect, merge, shift, subtract
+from .windows import Window, midnight, resolve, resolve_pieces, windows_for
+
+#: How far the next free start is searched for (SPEC §4), and ``horizon_bookable_days``' search.
+SEARCH_DAYS = 366
+
+REASONS = (
+    "too_soon",
+    "too_far",
+    "outside_hours",
+    "off_grid",
+    "busy",
+    "full",
+    "day_full",
+    "repeat_conflict",
+)
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The event policy in seconds (dates as days since 1970), shared by every host."""
+
+    duration: int
+    step: int
+    align: str
+    buffer_before: int
+    buffer_after: int
+    capacity: int
+    min_notice: int
+    booking_limits: tuple[tuple[str, int], ...]
+    duration_limits: tuple[tuple[str, int], ...]  # seconds
+    week_start: int  # 0 = Monday
+    horizon_days: int | None
+    horizon_business_days: int | None
+    business_days: frozenset[int]
+    horizon_bookable_days: int | None
+    bookable_from: int | None
+    bookable_until: int | None
+    repeat: tuple[int, int] | None  # (interval_days, count)
+
+
+# A booking: (start, end, seats, span_start, span_end); the span carries the entry's own buffers.
+Booking = tuple[int, int, int, int, int]
+
+
+def period_of(kind: str, day: int, week_start: int) -> tuple[int, int]:
+    """Return the first date and the first date after the ``kind`` period holding ``day``."""
+    if kind == "day":
+        return day, day + 1
+    if kind == "week":
+        first = day - ((day + 3 - week_start) % 7)  # 1970-01-01 was a Thursday (3)
+        return first, first + 7
+    d = date.fromordinal(day + _EPOCH_ORDINAL)
+    if kind == "month":
+        a = date(d.year, d.month, 1)
+        b = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    else:
+        a, b = date(d.year, 1, 1), date(d.year + 1, 1, 1)
+    return a.toordinal() - _EPOCH_ORDINAL, b.toordinal() - _EPOCH_ORDINAL
+
+
+@dataclass(slots=True)
+class HostSpan:
+    """A host over one range: its windows, its grid stretches and its feasible starts (ticks)."""
+
+    windows: list[Window]
+    stretches: list[Window]  # the windows, or with align "free" the free stretches
+    feasible: IntervalSet
+
+
+@dataclass(slots=True)
+class HostPlan:
+    """One host's schedule, busy time and bookings, prepared for any range of starts.
+
+    Built in O(B log B) for B busy entries (:func:`plan_host`). Sets of starts are in ticks.
+    """
+
+    schedule: Schedule
+    table: OffsetTable
+    policy: Policy
+    blocked: IntervalSet  # blocking spans (own buffers included), seconds
+    widened: IntervalSet  # the same widened by the event's buffers: not in a free stretch
+    busy_starts: IntervalSet  # starts that meet blocking time (rule 4)
+    full_starts: IntervalSet  # starts that meet a full seat level (rule 5)
+    closed_starts: IntervalSet  # starts in a period closed by a limit (rule 6)
+    forbidden: IntervalSet  # the union of the three
+    seat_segments: list[tuple[int, int, int]]
+    seat_starts: list[int]
+    earliest: int  # now + min_notice, and bookable_from's midnight (seconds, closed)
+    notice: int  # now + min_notice alone
+    horizon: int | None  # the first instant past every horizon (seconds, open)
+    today: int
+
+    def span(self, lo: int, hi: int) -> HostSpan:
+        """Return the host's windows and feasible starts ``s`` with ``lo <= s < hi``.
+
+        Rules 1 (but the grid), 2, 3 (``[lo, hi)``), 4, 5, 6 and 7. Cost: O(D log D + W + k)
+        for the D dates and W windows of the range and the k forbidden intervals inside it,
+        plus, with ``repeat``, that of :meth:`repeat_ok`.
+        """
+        pol = self.policy
+        dur = pol.duration
+        a = max(lo, self.earliest)
+        b = hi if self.horizon is None else min(hi, self.horizon)
+        wins = windows_for(self.schedule, lo, hi + dur)
+        stretches = _free_stretches(wins, self.widened) if pol.align == "free" else wins
+        if a >= b:
+            return HostSpan(wins, stretches, [])
+        feasible = clip(self._allowed(wins), 2 * a, 2 * b)
+        if pol.repeat is not None and feasible:
+            feasible = intersect(feasible, self.repeat_ok(a, b))
+        return HostSpan(wins, stretches, feasible)
+
+    def stretches(self, lo: int, hi: int) -> list[Window]:
+        """Return the windows (with ``align="free"`` the free stretches) that meet ``[lo, hi)``."""
+        wins = windows_for(self.schedule, lo, hi + self.policy.duration)
+        return _free_stretches(wins, self.widened) if self.policy.align == "free" else wins
+
+    def _allowed(self, wins: Sequence[Window]) -> IntervalSet:
+        """Return the starts in ``wins`` that pass rules 4–6 (ticks, no horizon, no range)."""
+        dur = self.policy.duration
+        inside = [(2 * a, 2 * (b - dur) + 1) for a, b, _ in wins if b - a >= dur]
+        return subtract(inside, self.forbidden)
+
+    def occurrence_ok(self, lo: int, hi: int) -> IntervalSet:
+        """Return the instants in ``[lo, hi)`` where an occurrence may start (ticks).
+
+        Rule 7's test of one occurrence: inside one merged window, rules 4, 5 and 6.
+        """
+        return clip(self._allowed(windows_for(self.schedule, lo, hi + self.policy.duration)),
+                    2 * lo, 2 * hi)
+
+    def repeat_ok(self, lo: int, hi: int) -> IntervalSet:
+        """Return the starts in ``[lo, hi)`` whose later occurrences all pass rule 7 (ticks).
+
+        Occurrence ``i`` of ``s`` is the wall time of ``s`` on the date ``i·k`` days later,
+        resolved by SPEC §1: on each piece where the home offset of ``s`` and the offset that
+        resolves the moved wall time are constant it is ``s + c``, so the starts allowed by
+        occurrence ``i`` are the allowed occurrence instants moved back by ``c``.
+        Cost: O(n·(D log D + W)) for n occurrences over D dates of the range each.
+        """
+        assert self.policy.repeat is not None
+        k, count = self.policy.repeat
+        table = self.table
+        home = table.segments(lo, hi)
+        need = merge(
+            (lo + i * k * DAY - 2 * DAY, hi + i * k * DAY + 2 * DAY) for i in range(1, count)
+        )
+        allowed: IntervalSet = []
+        for a, b in need:
+            allowed.extend(self.occurrence_ok(a, b))
+        allowed = merge(allowed)
+        ok: IntervalSet = [(2 * lo, 2 * hi)]
+        for i in range(1, count):
+            move = i * k * DAY
+            back: IntervalSet = []
+            for a, b, off in home:
+                for la, lb, roff in resolve_pieces(table, a + off + move, b + off + move):
+                    c = off + move - roff  # occurrence = s + c on this piece
+                    sa, sb = la - off - move, lb - off - move
+                    back.extend(shift(clip(allowed, 2 * (sa + c), 2 * (sb + c)), -2 * c))
+            ok = intersect(ok, merge(back))
+            if not ok:
+                break
+        return ok
+
+    def occurrences(self, s: int) -> list[int]:
+        """Return the starts of occurrences 1 … count − 1 of a booking at ``s`` (rule 7)."""
+        assert self.policy.repeat is not None
+        k, count = self.policy.repeat
+        local = s + self.table.offset(s)
+        return [resolve(self.table, local + i * k * DAY) for i in range(1, count)]
+
+    def conflicts(self, s: int) -> list[int]:
+        """Return the occurrences of a booking at ``s`` that fail rule 7, in order."""
+        if self.policy.repeat is None:
+            return []
+        return [t for t in self.occurrences(s) if not holds(self.occurrence_ok(t, t + 1), 2 * t)]
+
+    def remaining(self, s: int) -> int:
+        """Return the capacity minus the most seats in use in ``[s − before, e + after)``.
+
+        Cost: O(log B + k) for the k seat segments inside.
+        """
+        pol = self.policy
+        if not self.seat_segments:
+            return pol.capacity
+        a, b = s - pol.buffer_before, s + pol.duration + pol.buffer_after
+        segs = self.seat_segments
+        i = max(0, bisect_right(self.seat_starts, a) - 1)
+        peak = 0
+        while i < len(segs) and segs[i][0] < b:
+            if segs[i][1] > a and segs[i][2] > peak:
+                peak = segs[i][2]
+            i += 1
+        return pol.capacity - peak
+
+    def reason(self, s: int, exact: bool, stretches: Sequence[Window],
+               on_grid: bool) -> str | None:
+        """Return the first SPEC §4 reason that start ``s`` fails for this host, or None.
+
+        ``stretches`` are the windows around ``s`` (``exact``: ``s`` has no fraction of a
+        second); ``on_grid`` whether ``s`` is on the grid that applies. Cost: O(log B) plus the
+        windows around ``s`` (and the occurrences' with ``repeat``).
+        """
+        pol = self.policy
+        t = 2 * s
+        if s < self.earliest:
+            return "too_soon"
+        if self.horizon is not None and s >= self.horizon:
+            return "too_far"
+        e = s + pol.duration
+        if not any(a <= s and e <= b for a, b, _ in stretches):
+            return "outside_hours"
+        busy = holds(self.busy_starts, t)
+        if pol.align == "free" and busy:
+            return "busy"
+        if not exact or not on_grid:
+            return "off_grid"
+        if busy:
+            return "busy"
+        if holds(self.full_starts, t):
+            return "full"
+        if holds(self.closed_starts, t):
+            return "day_full"
+        if self.conflicts(s):
+            return "repeat_conflict"
+        return None
+
+
+def _free_stretches(wins: Sequence[Window], widened: IntervalSet) -> list[Window]:
+    """Return the windows minus the widened blocking time, each piece with its grid anchor.
+
+    A piece that begins where its window begins keeps the window's ``anchored``; any other
+    begins at the end of busy time, a known instant.
+    """
+    out: list[Window] = []
+    for a, b, anchored in wins:
+        for x, y in subtract([(a, b)], clip(widened, a, b)):
+            out.append((x, y, anchored or x != a))
+    return out
+
+
+def _starts_meeting(spans: IntervalSet, lead: int, tail: int) -> IntervalSet:
+    """Return the starts ``s`` (ticks) whose ``[s − tail, s + lead)`` meets one of ``spans``.
+
+    For a span ``[A, B)`` these are ``A − lead < s < B + tail``: open at both ends.
+    Cost: O(n) (``spans`` is merged, so the results come sorted).
+    """
+    out: IntervalSet = []
+    for a, b in spans:
+        x, y = 2 * (a - lead) + 1, 2 * (b + tail)
+        if out and x <= out[-1][1]:
+            out[-1] = (out[-1][0], max(y, out[-1][1]))
+        else:
+            out.append((x, y))
+    return out
+
+
+def plan_host(
+    schedule: Schedule,
+    policy: Policy,
+    now: int,
+    blocking: Sequence[tuple[int, int]],
+    bookings: Sequence[Booking],
+) -> HostPlan:
+    """Return the :class:`HostPlan` of one host.
+
+    ``blocking`` are spans (own buffers included); ``bookings`` are :data:`Booking` tuples.
+    Cost: O(B log B) for B entries, plus O(P) for P periods a limit closes.
+    """
+    table = offset_table(schedule.zone)
+    dur, bb, ba = policy.duration, policy.buffer_before, policy.buffer_after
+    blocked = merge(blocking)
+    widened = merge((a - ba, b + bb) for a, b in blocked)
+    busy_starts = _starts_meeting(blocked, dur + ba, bb)
+    # seats in use: a step function over the bookings' spans
+    events: dict[int, int] = {}
+    for _s, _e, k, x, y in bookings:
+        events[x] = events.get(x, 0) + k
+        events[y] = events.get(y, 0) - k
+    segments: list[tuple[int, int, int]] = []
+    level = 0
+    times = sorted(events)
+    for i, t in enumerate(times[:-1]):
+        level += events[t]
+        if level > 0:
+            segments.append((t, times[i + 1], level))
+    full = merge((a, b) for a, b, lv in segments if lv >= policy.capacity)
+    full_starts = _starts_meeting(full, dur + ba, bb)
+    closed_starts = _closed_periods(table, policy, bookings)
+    forbidden = merge([*busy_starts, *full_starts, *closed_starts])
+    today = table.local_day(now)
+    notice = now + policy.min_notice
+    earliest = notice
+    if policy.bookable_from is not None:
+        earliest = max(earliest, midnight(table, policy.bookable_from))
+    lasts: list[int] = []
+    if policy.horizon_days is not None:
+        lasts.append(today + policy.horizon_days - 1)
+    if policy.horizon_business_days is not None:
+        lasts.append(_business_day(today, policy.horizon_business_days, policy.business_days))
+    if policy.bookable_until is not None:
+        lasts.append(policy.bookable_until)
+    horizon = midnight(table, min(lasts) + 1) if lasts else None
+    return HostPlan(
+        schedule, table, policy, blocked, widened, busy_starts, full_starts, closed_starts,
+        forbidden, segments, [s for s, _, _ in segments], earliest, notice, horizon, today,
+    )
+
+
+def _business_day(today: int, n: int, business: frozenset[int]) -> int:
+    """Return the ``n``-th business day from ``today`` on (today counts when it is one)."""
+    d = today - 1
+    while n:
+        d += 1
+        if (d + 3) % 7 in business:
+            n -= 1
+    return d
+
+
+def _closed_periods(table: OffsetTable, policy: Policy, bookings: Sequence[Booking]) -> IntervalSet:
+    """Return the starts (ticks) in a period that a booking or duration limit closes (rule 6).
+
+    Bookings count in the periods of their start's local date. Cost: O(B + P log P).
+    """
+    limits = [(kind, n, False) for kind, n in policy.booking_limits]
+    limits += [(kind, n, True) for kind, n in policy.duration_limits]
+    if not limits:
+        return []
+    dur = policy.duration
+    if any(minutes and n < dur for _kind, n, minutes in limits):
+        return [EVERYTHING]  # a duration limit below one booking closes every period
+    days: list[tuple[int, int]] = [(table.local_day(s), e - s) for s, e, _k, _x, _y in bookings]
+    closed: set[tuple[int, int]] = set()
+    for kind, n, minutes in limits:
+        used: dict[tuple[int, int], int] = {}
+        for day, length in days:
+            key = period_of(kind, day, policy.week_start)
+            used[key] = used.get(key, 0) + (length if minutes else 1)
+        for key, total in used.items():
+            if (total + dur > n) if minutes else (total >= n):
+                closed.add(key)
+    return merge((2 * midnight(table, a), 2 * midnight(table, b)) for a, b in closed)
