@@ -33,7 +33,7 @@ from slotcalc.server._openapi import request_schema  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 ACCEPTANCE = ROOT.parent / "shared" / "acceptance"
 TIME_LIMIT = 2.0
-CACHE_SECONDS = 1.0
+CACHE_SECONDS = 1.5
 MAX_BODY = 300_000
 
 Document = dict[str, Any]
