@@ -116,6 +116,8 @@ class WorkerPool:
         """Start the workers (in a thread: starting processes blocks)."""
         self._loop = asyncio.get_running_loop()
         self._idle = asyncio.Queue()
+        if self.method not in multiprocessing.get_all_start_methods():  # Windows: spawn
+            self.method = "spawn"
         ctx = multiprocessing.get_context(self.method)
         if self.method == "forkserver":
             ctx.set_forkserver_preload(["slotcalc.server._pool"])
