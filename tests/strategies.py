@@ -10,6 +10,7 @@ example counter printed at the end of the run.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -73,9 +74,7 @@ def booked_scenarios(draw: st.DrawFn, zones: Sequence[str] | None = ZONES) -> Sc
     sc = draw(scenario_strategy(zones))
     ev = sc.event
     if draw(st.booleans()):
-        fields = {f: getattr(ev, f) for f in ev._fields}
-        fields["max_per_day"] = draw(st.integers(1, 3))
-        ev = EventPolicy(**fields)
+        ev = dataclasses.replace(ev, max_per_day=draw(st.integers(1, 3)))
     seats = draw(seat_bookings(capacity=ev.capacity, schedule=sc.schedule, query=sc.query,
                                min_size=1, max_size=4, step=ev.step))
     query = sc.query
@@ -120,7 +119,10 @@ def team_cases(draw: st.DrawFn, zones: Sequence[str] = ZONES, max_hosts: int = 3
             busy += draw(seat_bookings(capacity=sc.event.capacity, schedule=sched,
                                        query=sc.query, max_size=2))
         members.append(Host(ids[i], sched, busy))
-    return TeamCase(tuple(members), sc.event, sc.query, draw(teams(max_min=n)))
+    # the version-1 reference knows each host's own grid only (SPEC v2 §7 "grid": "host")
+    drawn = draw(teams(max_min=n))
+    team = Team(drawn.mode, drawn.min if drawn.mode == "any" else None, grid="host")
+    return TeamCase(tuple(members), sc.event, sc.query, team)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,8 +158,12 @@ def hosts_of(items: list[dict[str, Any]]) -> list[Host]:
 
 
 def team_of(doc: dict[str, Any] | None) -> Team:
-    """Return the Team of a JSON ``team`` object (default: all)."""
-    return Team(**(doc or {}))
+    """Return the Team of a JSON ``team`` object (default: all), on each host's own grid.
+
+    The version-1 reference engine (tests/reference.py) knows only ``grid: "host"``; SPEC
+    version 2's team grid is checked against tests/reference_v2.py.
+    """
+    return Team(**{"grid": "host", **(doc or {})})
 
 
 # ---------------------------------------------------------------------------------------------

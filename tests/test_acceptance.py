@@ -1,4 +1,4 @@
-"""Every acceptance case of ``../shared/acceptance/cases``, in-process through the JSON layer.
+"""Every acceptance case of ``../shared/acceptance/cases`` and ``…/v2``, in-process (JSON layer).
 
 Compared as ``check.py`` does: for an expected error only its ``code``; otherwise every
 expected key except ``warnings`` (whose messages are the project's own). The whole module is
@@ -15,15 +15,17 @@ import pytest
 
 from slotcalc.jsonapi import answer_request, check_request
 
-CASES = Path(__file__).resolve().parents[1].parent / "shared" / "acceptance" / "cases"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "acceptance"
+CASES = SHARED / "cases"
+V2 = SHARED / "v2"  # the cases of SPEC version 2's rules
 
 if not CASES.is_dir():
     pytest.skip(f"no acceptance cases at {CASES}", allow_module_level=True)
 
-PATHS = sorted(CASES.glob("*.json"))
+PATHS = sorted(CASES.glob("*.json")) + (sorted(V2.glob("*.json")) if V2.is_dir() else [])
 
 
-@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+@pytest.mark.parametrize("path", PATHS, ids=[f"{p.parent.name}/{p.stem}" for p in PATHS])
 def test_case(path: Path) -> None:
     case: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     if "check" in case:

@@ -575,13 +575,16 @@ def test_team_three_hosts_min_2() -> None:
     assert [s.hosts for s in union.slots] == [("a", "b"), ("a", "c"), ("a", "c")]
 
 
-def test_team_window_grids_are_per_host() -> None:
+def test_team_window_grids_are_per_host_with_grid_host() -> None:
+    # SPEC v2 §7: "grid": "host" keeps version 1's answer (each host's own grid)
     early = Host("early", Schedule(NY, {"mon": [("09:00", "11:00")]}))
     late = Host("late", Schedule(NY, {"mon": [("09:30", "11:30")]}))
     ev = EventPolicy(60)
-    all_ = find_team_slots([early, late], ev, q(), Team("all"))
+    all_ = find_team_slots([early, late], ev, q(), Team("all", grid="host"))
     assert all_.days == () and all_.next_available is None  # the grids never meet
-    any_ = find_team_slots([early, late], ev, q(), Team("any"))
+    team_grid = find_team_slots([early, late], ev, q(), Team("all"))
+    assert hm(team_grid) == ["09:30"]  # version 2's default: the team's grid starts at 09:30
+    any_ = find_team_slots([early, late], ev, q(), Team("any", grid="host"))
     assert [(s.start.strftime("%H:%M"), s.hosts) for s in any_.slots] == [
         ("09:00", ("early",)), ("09:30", ("late",)), ("10:00", ("early",)), ("10:30", ("late",))]
     clock = find_team_slots([early, late], EventPolicy(60, align="clock"), q(), Team("all"))

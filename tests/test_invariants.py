@@ -161,7 +161,9 @@ def test_team_combines_single_host_answers(case: TeamCase, how: str, k: int) -> 
     count("invariants/team vs single hosts")
     hosts, ev, query, _ = case
     n = len(hosts)
-    team = Team("all") if how == "all" else Team("any", min=1 if how == "any" else min(k, n))
+    # each host's own grid (SPEC v2 §7 "grid": "host"), so single-host answers combine
+    team = (Team("all", grid="host") if how == "all"
+            else Team("any", min=1 if how == "any" else min(k, n), grid="host"))
     zone = query.zone or hosts[0].schedule.zone
     q = _unlimited(query, zone.key)
     singles = [_by_start(find_slots(h.schedule, ev, q, h.busy).slots) for h in hosts]

@@ -56,7 +56,7 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("invalid_value", lambda: EventPolicy(30, capacity=1.5), "/capacity"),  # type: ignore[arg-type]
     ("invalid_duration", lambda: EventPolicy(30.5), "/duration"),  # type: ignore[arg-type]
     ("invalid_request", lambda: EventPolicy("30"), "/duration"),  # type: ignore[arg-type]
-    ("invalid_request", lambda: Busy(1700000000, "2026-12-07T10:00:00Z"), "/start"),  # type: ignore[arg-type]
+    ("invalid_request", lambda: Busy(1700000000.5, "2026-12-07T10:00:00Z"), "/start"),  # type: ignore[arg-type]
     ("invalid_request", lambda: Busy("2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z", id=7),  # type: ignore[arg-type]
      "/id"),
     ("invalid_request", lambda: Busy("2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z", seats="2"),  # type: ignore[arg-type]
@@ -130,7 +130,7 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("invalid_duration", lambda: EventPolicy(-30), "/duration"),
     ("invalid_duration", lambda: EventPolicy(10**9), "/duration"),
     # invalid_value
-    ("invalid_value", lambda: EventPolicy(30, step=0), "/step"),
+    ("invalid_duration", lambda: EventPolicy(30, step=0), "/step"),  # SPEC §5
     ("invalid_value", lambda: EventPolicy(30, align="grid"), "/align"),  # type: ignore[arg-type]
     ("invalid_value", lambda: EventPolicy(30, buffer_before=-1), "/buffer_before"),
     ("invalid_value", lambda: EventPolicy(30, buffer_after=-5), "/buffer_after"),

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import CalendarNotAllowed, InvalidRequest
+from .errors import CalendarNotAllowed, CalendarUnreadable, InvalidRequest
 
 __all__ = ["MAX_CALENDARS", "CalendarAccess"]
 
@@ -123,9 +123,8 @@ class CalendarAccess:
         when ``base_dir`` confines reads and ``value`` leaves it (``..``, an absolute path, a
         symbolic link out of it). ``path`` is the calendar's JSON Pointer."""
         self.check("path", value, path)
-        if "\x00" in value:
-            raise CalendarNotAllowed("a calendar path may not hold a NUL character",
-                                     path)
+        if "\x00" in value:  # no file has such a name
+            raise CalendarUnreadable("a calendar path may not hold a NUL character", path)
         if self.base_dir is None:
             return Path(value)
         root = Path(os.path.realpath(self.base_dir))

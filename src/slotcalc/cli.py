@@ -63,13 +63,15 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True,
                            metavar="{slots,periods,check,busy,serve}", parser_class=_Parser)
     slots = sub.add_parser("slots", help="list the bookable slots of a request",
-                           description="Print the slots of a JSON request (SPEC §4).")
+                           description="Print the slots of a JSON request (the request "
+                           "and answer formats: docs/request-format.md).")
     slots.add_argument("request", nargs="?", metavar="REQUEST.json|-",
                        help="the request file, or - for standard input")
     slots.add_argument("--example", action="store_true",
                        help="use the bundled example request (a consultation service)")
     slots.add_argument("--format", choices=("table", "grid", "json"), default="table",
-                       help="table: slots by day (default); grid: a week view; json: SPEC §4")
+                       help="table: slots by day (default); grid: a week view; json: the "
+                       "answer document")
     slots.add_argument("--busy", action="append", default=[], metavar="FEED.ics|URL",
                        help="also read busy time from this iCalendar feed (repeatable)")
     periods = sub.add_parser("periods", help="list the free periods a booking fits in",
@@ -96,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="also read busy time from this iCalendar feed (repeatable)")
     busy = sub.add_parser("busy", help="list the busy time an iCalendar feed implies",
                           description="Print every busy instance of a feed that overlaps a "
-                          "window, in UTC (SPEC §6).")
+                          "window, in UTC.")
     busy.add_argument("feed", metavar="FEED.ics|URL", help="a file, - for standard input, or a URL")
     busy.add_argument("--start", required=True, metavar="INSTANT")
     busy.add_argument("--end", required=True, metavar="INSTANT")
@@ -227,7 +229,11 @@ def _calendar(arg: str, stdin: IO[bytes]) -> CalendarSource:
             return CalendarSource("ics", raw.decode("utf-8"), "")
         except UnicodeDecodeError:
             raise InvalidRequest("the feed on standard input is not UTF-8 text") from None
-    return CalendarSource("path", str(Path(arg).resolve()), "")
+    try:
+        where = Path(arg).resolve()
+    except (OSError, ValueError, RuntimeError):  # a NUL character, a symlink loop
+        where = Path(os.path.abspath(arg)) if "\x00" not in arg else Path(arg)
+    return CalendarSource("path", str(where), "")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -39,10 +39,13 @@ from .errors import (
 )
 from .model import (
     MAX_CALENDARS,
+    MAX_COUNT,
+    MAX_MINUTES,
     WEEKDAYS,
     All,
     AnyOf,
     Busy,
+    BusyTable,
     Calendar,
     EventPolicy,
     Host,
@@ -51,6 +54,7 @@ from .model import (
     Schedule,
     Team,
     _type_name,
+    instant_seconds,
     read_instant,
     read_whole,
 )
@@ -64,14 +68,16 @@ __all__ = [
     "Request",
     "answer_request",
     "check_request",
-    "load_ical",
     "load",
+    "load_ical",
     "parse_request",
     "request_schema",
 ]
 
 Document = dict[str, Any]
 T = TypeVar("T")
+_NO_BUSY = BusyTable._of([], [], [], [], [], [])
+_BUSY_KEYS = frozenset(("start", "end", "seats", "id", "buffer_before", "buffer_after"))
 
 #: Extra days of calendar read before the range with ``align: "free"``, whose grid depends on
 #: where the free stretch that reaches into the range began.
@@ -100,7 +106,7 @@ class HostRequest(NamedTuple):
 
     id: str | None
     schedule: Schedule
-    busy: tuple[Busy, ...]
+    busy: BusyTable
     calendars: tuple[CalendarSource, ...]
     path: str
 
@@ -236,8 +242,12 @@ def _value(meta: Mapping[str, Any], v: object, here: str, key: str) -> object:
         return [_string(x, here + pointer(i), key) for i, x in enumerate(items)]
     if kind == "node":
         return _node(v, here)
-    if kind in ("date", "instant", "moment"):
+    if kind in ("date", "moment"):
         return v  # the class reads (and checks the type of) dates and instants
+    if kind == "instant":  # JSON instants are RFC 3339 strings (the typed API also takes ints)
+        if not isinstance(v, str):
+            raise InvalidRequest(f"{key} must be an RFC 3339 string, not {_type_name(v)}", here)
+        return v
     return _string(v, here, key)
 
 
@@ -275,18 +285,45 @@ def _intervals(value: object, path: str) -> list[list[object]]:
     return out
 
 
-def _busy(value: object, path: str) -> tuple[Busy, ...]:
+def _busy(value: object, path: str) -> BusyTable:
+    """Return a ``busy`` list as a :class:`BusyTable`: strings straight to epoch seconds.
+
+    A blocking entry ``{"start", "end"}`` in the usual shapes is read with integer arithmetic
+    (:func:`~slotcalc.model.instant_seconds`); any other entry (seats, id, buffers, odd
+    offsets, fractions of a second) is read as a :class:`Busy`. Cost: O(n).
+    """
     items = _array(value, path, "busy")
-    out: list[Busy] = []
+    start: list[int] = []
+    end: list[int] = []
+    seats: list[int] = []
+    before: list[int] = []
+    after: list[int] = []
+    ids: list[str | None] = []
     for i, item in enumerate(items):
-        if type(item) is dict and len(item) == 2 and "start" in item and "end" in item:
-            try:  # the common case, kept cheap: a blocking entry
-                out.append(Busy(item["start"], item["end"]))
-            except SlotcalcError as e:
-                raise _at(e, path + pointer(i)) from None
-            continue
-        out.append(load(Busy, item, path + pointer(i)))
-    return tuple(out)
+        if type(item) is dict and _BUSY_KEYS.issuperset(item):
+            a, b = item.get("start"), item.get("end")
+            k, ident = item.get("seats", 0), item.get("id", "")
+            x0, x1 = item.get("buffer_before", 0), item.get("buffer_after", 0)
+            if (type(a) is str and type(b) is str and type(k) is int and type(ident) is str
+                    and type(x0) is int and type(x1) is int and 0 <= x0 <= MAX_MINUTES
+                    and 0 <= x1 <= MAX_MINUTES and (0 < k <= MAX_COUNT or "seats" not in item)):
+                x, y = instant_seconds(a), instant_seconds(b)
+                if x is not None and y is not None and x < y:
+                    start.append(x)
+                    end.append(y)
+                    seats.append(k)
+                    before.append(60 * x0)
+                    after.append(60 * x1)
+                    ids.append(ident if "id" in item else None)
+                    continue
+        entry = load(Busy, item, path + pointer(i))
+        start.append(entry.start_s)
+        end.append(entry.end_s)
+        seats.append(entry.seats or 0)
+        before.append(60 * entry.buffer_before)
+        after.append(60 * entry.buffer_after)
+        ids.append(entry.id)
+    return BusyTable._of(start, end, seats, before, after, ids)
 
 
 def _calendars(value: object, path: str) -> tuple[CalendarSource, ...]:
@@ -317,7 +354,7 @@ def _hosts(value: object, path: str) -> tuple[HostRequest, ...]:
                                here + "/id")
         seen[ident] = i
         schedule = load(Schedule, o["schedule"], here + "/schedule")
-        busy = _busy(o["busy"], here + "/busy") if "busy" in o else ()
+        busy = _busy(o["busy"], here + "/busy") if "busy" in o else _NO_BUSY
         cals = _calendars(o["calendars"], here + "/calendars") if "calendars" in o else ()
         with _under(here):
             Host(ident, schedule, busy)  # checks the id is not empty
@@ -445,7 +482,7 @@ class Request(NamedTuple):
         """
         return self.solve()[0]
 
-    def solve(self) -> tuple[Document, tuple[tuple[Busy, ...], ...]]:
+    def solve(self) -> tuple[Document, tuple[BusyTable, ...]]:
         """Return the answer document and each host's busy time, calendar entries included."""
         if not self.has_calendars:
             busy = tuple(h.busy for h in self.hosts)
@@ -484,17 +521,17 @@ class Request(NamedTuple):
 
     # -- internals ------------------------------------------------------------------------
 
-    def typed(self, busy: Sequence[tuple[Busy, ...]]) -> api.Request:
+    def typed(self, busy: Sequence[BusyTable]) -> api.Request:
         """Return the typed :class:`slotcalc.api.Request` with each host's ``busy``."""
         if self.team is None:
             return api.Request(self.hosts[0].schedule, self.event, self.query, busy=busy[0])
         hosts = [Host(h.id or "", h.schedule, b) for h, b in zip(self.hosts, busy, strict=True)]
         return api.Request(hosts, self.event, self.query, team=self.team)
 
-    def _document(self, busy: Sequence[tuple[Busy, ...]], notes: Sequence[Notice]) -> Document:
+    def _document(self, busy: Sequence[BusyTable], notes: Sequence[Notice]) -> Document:
         return self.typed(busy).plan().answer_document(notes)
 
-    def _check_document(self, start: datetime, busy: Sequence[tuple[Busy, ...]],
+    def _check_document(self, start: datetime, busy: Sequence[BusyTable],
                         notes: Sequence[Notice]) -> Document:
         return self.typed(busy).plan().check_document(start, notes)
 
@@ -511,14 +548,14 @@ class Request(NamedTuple):
         return lo - self._lookback(), hi
 
     def _read_calendars(self, lo: int, hi: int, fetched: dict[str, bytes]
-                        ) -> tuple[tuple[tuple[Busy, ...], ...], tuple[Notice, ...]]:
+                        ) -> tuple[tuple[BusyTable, ...], tuple[Notice, ...]]:
         """Return each host's busy time plus its calendars' entries in ``[lo, hi)``; warnings.
 
         ``fetched`` keeps the bodies of URLs already fetched (a feed is fetched once per
         answer, however often it is read).
         """
         ical = load_ical()
-        out: list[tuple[Busy, ...]] = []
+        out: list[BusyTable] = []
         notes: list[Notice] = []
         for host in self.hosts:
             extra: list[Busy] = []
@@ -530,7 +567,7 @@ class Request(NamedTuple):
                     raise _at(e, src.path) from None
                 extra.extend(got.busy)
                 notes.extend(Notice(n.code, n.message, src.path + n.path) for n in got.warnings)
-            out.append(host.busy + tuple(extra))
+            out.append(host.busy + BusyTable.from_busy(extra))
         return tuple(out), tuple(notes)
 
 
@@ -629,7 +666,7 @@ def parse_request(request: object, *, access: CalendarAccess | None = None) -> R
         team = load(Team, o["team"], "/team") if "team" in o else Team()
     else:
         schedule = load(Schedule, o["schedule"], "/schedule")
-        busy = _busy(o["busy"], "/busy") if "busy" in o else ()
+        busy = _busy(o["busy"], "/busy") if "busy" in o else _NO_BUSY
         cals = _calendars(o["calendars"], "/calendars") if "calendars" in o else ()
         hosts = (HostRequest(None, schedule, busy, cals, ""),)
         team = None

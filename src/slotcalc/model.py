@@ -5,8 +5,9 @@ Inputs (:class:`Schedule`, :class:`Override`, :class:`Travel`, :class:`EventPoli
 :class:`Host`, :class:`Team` and the tree nodes :class:`All`, :class:`AnyOf`) are frozen,
 slotted dataclasses, validated and normalised once, when built; they pickle cleanly (derived
 fields travel with them). Each field that JSON has carries metadata naming it, so the JSON
-layer (:mod:`slotcalc.jsonapi`) is driven by these classes: a new option is one field. Each accepts the natural Python values (``date``, aware
-``datetime``, ``time``) and also the strings of SPEC §1 (``"2026-12-07"``,
+layer (:mod:`slotcalc.jsonapi`) is driven by these classes: a new option is one field. Each
+accepts the natural Python values (``date``, aware ``datetime``, ``time``, ``timedelta``
+minutes, epoch-second ``int`` instants) and also the strings of SPEC §1 (``"2026-12-07"``,
 ``"2026-12-07T15:00:00Z"``, ``"09:30"``, ``"24:00"``), so the JSON layer is a thin shell.
 Invalid input raises a :class:`~slotcalc.errors.SlotcalcError` whose ``path`` points at the
 field, relative to the object (``/weekly/mon/0/1``).
@@ -17,13 +18,14 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal, Union, cast
 from zoneinfo import ZoneInfo
 
 from ._tz import DAY, EPOCH, EPOCH_ORDINAL, load_zone, zone_name
+from .access import MAX_CALENDARS
 from .answers import Availability, CheckResult, Day, Notice, Slot  # re-exported (version 1)
 from .errors import (
     DuplicateOverride,
@@ -40,24 +42,26 @@ from .errors import (
 )
 
 __all__ = [
+    "MAX_CALENDARS",
     "WEEKDAYS",
     "All",
+    "AnyOf",
     "Availability",
+    "Busy",
+    "BusyTable",
+    "Calendar",
     "CheckResult",
     "Day",
-    "Notice",
-    "Slot",
-    "AnyOf",
-    "Busy",
-    "Calendar",
     "EventPolicy",
     "Host",
     "Limits",
     "Node",
+    "Notice",
     "Override",
     "Query",
     "Repeat",
     "Schedule",
+    "Slot",
     "Team",
     "Travel",
 ]
@@ -80,11 +84,11 @@ MAX_YEAR = 2500
 MAX_OVERRIDE_DAYS = 3660
 #: Longest query range.
 MAX_RANGE_DAYS = 366
+#: Most wall-time intervals one weekday or override may list (one a minute).
+MAX_INTERVALS_PER_DAY = 1440
 #: Largest ``repeat.count``, and the most days a repeat may reach past its first occurrence.
 MAX_REPEAT_COUNT = 1000
 MAX_REPEAT_DAYS = 3660
-#: Most calendars one host (or a request) may name.
-MAX_CALENDARS = 100
 
 _WALL = re.compile(r"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -178,6 +182,8 @@ def read_wall_intervals(value: object, path: str = "") -> tuple[tuple[int, int],
         raise InvalidRequest(
             f"intervals must be a list of [start, end] pairs, not {_type_name(value)}", path
         )
+    if len(value) > MAX_INTERVALS_PER_DAY:
+        raise InvalidValue(f"at most {MAX_INTERVALS_PER_DAY} intervals a day", path)
     out: set[tuple[int, int]] = set()
     for i, pair in enumerate(value):
         here = path + pointer(i)
@@ -265,7 +271,12 @@ def read_instant(value: object, path: str = "") -> datetime:
             raise InvalidTime(f"{_shown(value)} is not a valid instant", path) from None
     elif isinstance(value, datetime):
         moment = value
-        if moment.tzinfo is None or moment.utcoffset() is None:
+        try:
+            offset = None if moment.tzinfo is None else moment.utcoffset()
+        except Exception as exc:  # a tzinfo that raises, or answers 30 hours
+            raise InvalidTime(f"the datetime's tzinfo ({type(moment.tzinfo).__name__}) gives "
+                              f"no valid UTC offset ({type(exc).__name__})", path) from None
+        if offset is None:
             raise NaiveDatetime("a datetime without a UTC offset is not an instant", path)
     else:
         raise InvalidRequest(
@@ -335,10 +346,6 @@ def _json(name: str | None = None, *, item: type | None = None, obj: type | None
 _DERIVED: dict[str, Any] = {"derived": True}
 
 
-def _derived() -> Any:
-    return field(compare=False, repr=False, metadata=_DERIVED)
-
-
 def _sequence(value: object, what: str, path: str) -> list[Any]:
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
         raise InvalidRequest(f"{what} must be a list, not {_type_name(value)}", path)
@@ -373,8 +380,9 @@ class Override:
     """
 
     date: _date = field(metadata=_json(required=True, kind="date"))
-    until: _date = field(metadata=_json(null=True, kind="date"))
-    intervals: tuple[tuple[int, int], ...] = field(metadata=_json(kind="intervals"))
+    until: _date = field(metadata=_json(kind="date"))
+    intervals: tuple[tuple[int, int], ...] = field(metadata=_json(required=True,
+                                                                  kind="intervals"))
 
     def __init__(
         self, date: _date | str, intervals: WallIntervals = (), until: _date | str | None = None
@@ -405,9 +413,10 @@ class Travel:
     """
 
     start: _date = field(metadata=_json("from", required=True, kind="date"))
-    until: _date | None = field(metadata=_json(null=True, kind="date"))
+    until: _date | None = field(metadata=_json(kind="date"))
     timezone: str = field(metadata=_json(required=True, kind="timezone"))
-    zone: ZoneInfo = _derived()
+    zone: ZoneInfo = field(
+        init=False, compare=False, repr=False, metadata=_DERIVED)
 
     def __init__(self, start: _date | str, until: _date | str | None = None, *,
                  timezone: str | ZoneInfo) -> None:
@@ -445,8 +454,10 @@ class Schedule:
     weekly: tuple[tuple[tuple[int, int], ...], ...] = field(metadata=_json(kind="weekly"))
     overrides: tuple[Override, ...] = field(metadata=_json(item=Override))
     zones: tuple[Travel, ...] = field(metadata=_json(item=Travel))
-    zone: ZoneInfo = _derived()
-    _by_day: dict[int, tuple[tuple[int, int], ...]] = _derived()
+    zone: ZoneInfo = field(
+        init=False, compare=False, repr=False, metadata=_DERIVED)
+    _by_day: dict[int, tuple[tuple[int, int], ...]] = field(
+        init=False, compare=False, repr=False, metadata=_DERIVED)
 
     def __init__(
         self,
@@ -686,11 +697,11 @@ class EventPolicy:
         for name, value in (("buffer_before", buffer_before), ("buffer_after", buffer_after),
                             ("min_notice", min_notice)):
             _set(self, name, _minutes(value, name, 0, "/" + name))
-        for name, value in (("horizon_days", horizon_days),
+        for name, days_ in (("horizon_days", horizon_days),
                             ("horizon_business_days", horizon_business_days),
                             ("horizon_bookable_days", horizon_bookable_days)):
-            _set(self, name, None if value is None
-                 else read_int(value, name, 1, MAX_HORIZON_DAYS, path="/" + name))
+            _set(self, name, None if days_ is None
+                 else read_int(days_, name, 1, MAX_HORIZON_DAYS, path="/" + name))
         days = _sequence(business_days, "business_days", "/business_days")
         if not days:
             raise InvalidValue("business_days may not be empty", "/business_days")
@@ -755,8 +766,10 @@ class Busy:
     id: str | None = field(metadata=_json(kind="string"))
     buffer_before: int = field(metadata=_json(kind="integer"))
     buffer_after: int = field(metadata=_json(kind="integer"))
-    start_s: int = _derived()
-    end_s: int = _derived()
+    start_s: int = field(
+        init=False, compare=False, repr=False, metadata=_DERIVED)
+    end_s: int = field(
+        init=False, compare=False, repr=False, metadata=_DERIVED)
 
     def __init__(
         self,
@@ -796,6 +809,198 @@ class Busy:
         return self.start_s - 60 * self.buffer_before, self.end_s + 60 * self.buffer_after
 
 
+#: Epoch seconds of the first and last instants accepted (years MIN_YEAR … MAX_YEAR − 1).
+_MIN_EPOCH = (date(MIN_YEAR, 1, 1).toordinal() - EPOCH_ORDINAL) * DAY
+_MAX_EPOCH = (date(MAX_YEAR, 1, 1).toordinal() - EPOCH_ORDINAL) * DAY
+_DAYS_IN = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def instant_seconds(text: str) -> int | None:
+    """Return the epoch seconds of ``YYYY-MM-DDTHH:MM:SSZ`` or ``…SS±HH:MM``, or None.
+
+    Integer arithmetic only (no datetime): the date, clock and offset parts are each read
+    once and kept in small bounded caches (a busy list repeats them). None for any other
+    shape or a value out of range, which :func:`read_instant` then reads and explains.
+    Cost: O(1).
+    """
+    n = len(text)
+    if n == 20:
+        tail = "Z" if text[19] == "Z" else ""
+    elif n == 25:
+        tail = text[19:]
+    else:
+        return None
+    if text[10] != "T":
+        return None
+    days = _DATES.get(text[:10])
+    if days is None:
+        days = _read_days(text[:10])
+        if days is None:
+            return None
+    clock = _CLOCKS.get(text[11:19])
+    if clock is None:
+        clock = _read_clock(text[11:19])
+        if clock is None:
+            return None
+    off = _OFFSETS.get(tail)
+    if off is None:
+        off = _read_offset(tail)
+        if off is None:
+            return None
+    t = days * DAY + clock - off
+    if not _MIN_EPOCH + 2 * DAY <= t < _MAX_EPOCH - 2 * DAY:
+        return None  # near the ends of the accepted years: read_instant says what is wrong
+    return t
+
+
+_DATES: dict[str, int] = {}
+_CLOCKS: dict[str, int] = {}
+_OFFSETS: dict[str, int] = {"Z": 0}
+_CACHE_MAX = 4096
+
+
+def _remember(cache: dict[str, int], key: str, value: int) -> int:
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
+def _read_days(text: str) -> int | None:
+    """Return ``YYYY-MM-DD`` as days since 1970 (H. Hinnant's days-from-civil), or None."""
+    if not (text.isascii() and text[4] == "-" and text[7] == "-" and text[:4].isdigit()
+            and text[5:7].isdigit() and text[8:].isdigit()):
+        return None
+    y, m, d = int(text[:4]), int(text[5:7]), int(text[8:])
+    leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+    if not 1 <= m <= 12 or not 1 <= d <= (29 if m == 2 and leap else _DAYS_IN[m]):
+        return None
+    yy = y - (m <= 2)
+    era = yy // 400
+    yoe = yy - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    return _remember(_DATES, text, era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy
+                     - 719468)
+
+
+def _read_clock(text: str) -> int | None:
+    """Return ``HH:MM:SS`` as seconds after midnight, or None."""
+    if not (text.isascii() and text[2] == ":" and text[5] == ":" and text[:2].isdigit()
+            and text[3:5].isdigit() and text[6:].isdigit()):
+        return None
+    h, m, sec = int(text[:2]), int(text[3:5]), int(text[6:])
+    if h > 23 or m > 59 or sec > 59:
+        return None
+    return _remember(_CLOCKS, text, h * 3600 + m * 60 + sec)
+
+
+def _read_offset(text: str) -> int | None:
+    """Return ``±HH:MM`` as seconds east of UTC, or None."""
+    if not (len(text) == 6 and text.isascii() and text[0] in "+-" and text[3] == ":"
+            and text[1:3].isdigit() and text[4:].isdigit()):
+        return None
+    h, m = int(text[1:3]), int(text[4:])
+    if h > 23 or m > 59:
+        return None
+    off = h * 3600 + m * 60
+    return _remember(_OFFSETS, text, -off if text[0] == "-" else off)
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class BusyTable:
+    """Busy time as columns of integers: what the engine reads, built without a datetime.
+
+    One row per entry: ``start``/``end`` epoch seconds (start floored, end ceiled),
+    ``seats`` (0 for a blocking entry), the entry's own ``before``/``after`` buffers in seconds
+    and its ``ids`` (None for none). Built from :class:`Busy` entries
+    (:meth:`from_busy`), from JSON by the JSON layer, or from columns directly (the batch
+    API). Iterating yields :class:`Busy` objects.
+
+    >>> t = BusyTable([1796634000], [1796637600])
+    >>> len(t), t.blocking()
+    (1, [(1796634000, 1796637600)])
+    """
+
+    start: tuple[int, ...]
+    end: tuple[int, ...]
+    seats: tuple[int, ...]
+    before: tuple[int, ...]
+    after: tuple[int, ...]
+    ids: tuple[str | None, ...]
+
+    def __init__(self, start: Iterable[int], end: Iterable[int],
+                 seats: Iterable[int] | None = None, before: Iterable[int] | None = None,
+                 after: Iterable[int] | None = None, ids: Iterable[str | None] | None = None
+                 ) -> None:
+        a, b = tuple(start), tuple(end)
+        n = len(a)
+        cols = {"start": a, "end": b,
+                "seats": (0,) * n if seats is None else tuple(seats),
+                "before": (0,) * n if before is None else tuple(before),
+                "after": (0,) * n if after is None else tuple(after),
+                "ids": (None,) * n if ids is None else tuple(ids)}
+        for name, col in cols.items():
+            if len(col) != n:
+                raise InvalidRequest(f"busy column {name!r} has {len(col)} rows, not {n}",
+                                     "/" + name)
+        for i in range(n):
+            x, y = a[i], b[i]
+            for name in ("start", "end", "seats", "before", "after"):
+                v = cols[name][i]
+                if type(v) is not int:
+                    raise InvalidRequest(f"busy {name} values are integers", pointer(name, i))
+            if not _MIN_EPOCH <= x < y <= _MAX_EPOCH:
+                raise InvalidInterval("busy time must end after it starts, in the years "
+                                      f"{MIN_YEAR}–{MAX_YEAR - 1}", pointer("end", i))
+            k, x0, x1 = (cast(int, cols[c][i]) for c in ("seats", "before", "after"))
+            if not (0 <= k <= MAX_COUNT and 0 <= x0 <= MAX_MINUTES * 60
+                    and 0 <= x1 <= MAX_MINUTES * 60):
+                raise InvalidValue("seats and buffers must be ≥ 0 and in range", pointer(
+                    "seats", i))
+            ident = cols["ids"][i]
+            if ident is not None and not isinstance(ident, str):
+                raise InvalidRequest("busy ids are strings", pointer("ids", i))
+        for name, col in cols.items():
+            _set(self, name, col)
+
+    @classmethod
+    def from_busy(cls, entries: Iterable[Busy]) -> BusyTable:
+        """Return the table of ``entries`` (each a :class:`Busy`). Cost: O(n)."""
+        rows = _busy_tuple(entries, "/busy")
+        return cls._of(
+            [b.start_s for b in rows], [b.end_s for b in rows],
+            [b.seats or 0 for b in rows], [60 * b.buffer_before for b in rows],
+            [60 * b.buffer_after for b in rows], [b.id for b in rows])
+
+    @classmethod
+    def _of(cls, start: list[int], end: list[int], seats: list[int], before: list[int],
+            after: list[int], ids: list[str | None]) -> BusyTable:
+        """Return a table of columns already checked (the JSON layer's and from_busy's)."""
+        obj = object.__new__(cls)
+        for name, col in (("start", start), ("end", end), ("seats", seats), ("before", before),
+                          ("after", after), ("ids", ids)):
+            _set(obj, name, tuple(col))
+        return obj
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def __iter__(self) -> Iterator[Busy]:
+        for i in range(len(self.start)):
+            yield Busy(self.start[i], self.end[i], seats=self.seats[i] or None, id=self.ids[i],
+                       buffer_before=self.before[i] // 60, buffer_after=self.after[i] // 60)
+
+    def __add__(self, other: BusyTable) -> BusyTable:
+        return BusyTable._of(*(list(getattr(self, f)) + list(getattr(other, f))
+                               for f in ("start", "end", "seats", "before", "after", "ids")))
+
+    def blocking(self) -> list[tuple[int, int]]:
+        """Return the blocking rows' spans ``[start − before, end + after)``."""
+        return [(a - x, b + y) for a, b, k, x, y in zip(self.start, self.end, self.seats,
+                                                         self.before, self.after, strict=True)
+                if not k]
+
+
 def _from_epoch(value: object) -> object:
     """Return an epoch-seconds int as an aware UTC datetime (other values unchanged)."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -828,7 +1033,8 @@ class Query:
     exclude: frozenset[str] = field(metadata=_json(kind="strings"))
     limit: int | None = field(metadata=_json(null=True, kind="integer"))
     output: Output = field(metadata=_json(kind="output"))
-    zone: ZoneInfo | None = _derived()
+    zone: ZoneInfo | None = field(
+        init=False, compare=False, repr=False, metadata=_DERIVED)
 
     def __init__(
         self,
@@ -945,10 +1151,10 @@ class Host:
 
     id: str = field(metadata=_json(required=True, kind="string"))
     schedule: Schedule = field(metadata=_json(obj=Schedule, required=True))
-    busy: tuple[Busy, ...] = field(metadata=_json(item=Busy))
+    busy: BusyTable = field(metadata=_json(item=Busy))
     calendars: tuple[Calendar, ...] = field(metadata=_json(item=Calendar))
 
-    def __init__(self, id: str, schedule: Schedule, busy: Iterable[Busy] = (),
+    def __init__(self, id: str, schedule: Schedule, busy: Iterable[Busy] | BusyTable = (),
                  calendars: Iterable[Calendar] = ()) -> None:
         if not isinstance(id, str):
             raise InvalidRequest(f"a host id must be a string, not {_type_name(id)}", "/id")
@@ -958,7 +1164,7 @@ class Host:
             raise InvalidRequest("schedule must be a Schedule", "/schedule")
         _set(self, "id", id)
         _set(self, "schedule", schedule)
-        _set(self, "busy", _busy_tuple(busy, "/busy"))
+        _set(self, "busy", busy if isinstance(busy, BusyTable) else BusyTable.from_busy(busy))
         cals = tuple(_sequence(calendars, "calendars", "/calendars"))
         for i, c in enumerate(cals):
             if not isinstance(c, Calendar):
@@ -1027,7 +1233,7 @@ class Team:
     """
 
     mode: TeamMode | None = field(metadata=_json(kind="mode"))
-    min: int | None = field(metadata=_json(kind="integer"))
+    min: int = field(metadata=_json(kind="integer"))
     require: Node | None = field(metadata=_json(kind="node"))
     grid: GridRule = field(metadata=_json(kind="grid"))
 
@@ -1046,7 +1252,7 @@ class Team:
         if grid not in ("team", "host"):
             raise InvalidValue(f"grid must be 'team' or 'host', not {grid!r}", "/grid")
         _set(self, "mode", "all" if mode is None and require is None else mode)
-        _set(self, "min", min)
+        _set(self, "min", 1 if min is None else min)
         _set(self, "require", require)
         _set(self, "grid", grid)
 
@@ -1058,7 +1264,7 @@ class Team:
         """
         if self.require is None:
             if self.mode == "any":
-                need = 1 if self.min is None else self.min
+                need = self.min
                 if need > len(ids):
                     raise InvalidValue(f"min is {need} but the team has {len(ids)} hosts",
                                        "/min")

@@ -253,7 +253,7 @@ def _dates(request: Request, zone: ZoneInfo) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def slots_grid(request: Request, doc: Document, busy: Sequence[Sequence[Busy]], *,
+def slots_grid(request: Request, doc: Document, busy: Sequence[Iterable[Busy]], *,
                color: bool = False) -> str:
     """Return a week view of an answer: rows are times of day, columns are the range's dates.
 

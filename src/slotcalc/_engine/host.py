@@ -22,7 +22,7 @@ from datetime import date
 from .._tz import DAY, OffsetTable, offset_table
 from ..model import Schedule
 from .sets import EVERYTHING, IntervalSet, clip, holds, intersect, merge, shift, subtract
-from .windows import Window, midnight, resolve, resolve_pieces, windows_for
+from .windows import Window, date_instants, midnight, resolve, resolve_pieces, windows_for
 
 #: How far the next free start is searched for (SPEC §4), and ``horizon_bookable_days``' search.
 SEARCH_DAYS = 366
@@ -366,4 +366,7 @@ def _closed_periods(table: OffsetTable, policy: Policy, bookings: Sequence[Booki
         for key, total in used.items():
             if (total + dur > n) if minutes else (total >= n):
                 closed.add(key)
-    return merge((2 * midnight(table, a), 2 * midnight(table, b)) for a, b in closed)
+    out: IntervalSet = []
+    for a, b in closed:
+        out.extend((2 * x, 2 * y) for x, y in date_instants(table, a, b))
+    return merge(out)

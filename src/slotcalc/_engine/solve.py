@@ -154,25 +154,27 @@ class Engine:
     def _team_grid(self, spans: Sequence[HostSpan], lo: int, hi: int) -> Grid:
         """Return the grid over the stretches where the tree's windows are satisfied.
 
-        The hosts' stretches are read further back until the combined stretch that reaches
-        ``lo`` is seen to begin inside what was read. Cost: O(K·D log D) a round.
+        The hosts' stretches meeting ``[a, hi)`` are read with their real starts, so a
+        combined stretch that begins after ``a`` is whole; one that begins at or before ``a``
+        may be joined by earlier windows, so they are read again from just before its start,
+        until it begins after what was read (or its start is unknown: a window open for more
+        than :data:`MAX_LOOKBACK_DAYS`, whose grid is the clock's). Cost: O(K·D log D) a
+        round; one round unless stretches chain back across the range's start.
         """
         assert self.tree is not None
-        back = 0
-        per = [sp.stretches for sp in spans]
+        per = [list(sp.stretches) for sp in spans]
+        a = lo
         while True:
-            a = lo - back * DAY
-            if back:
-                per = [h.stretches(a, hi) for h in self.hosts]
             comb = combine(self.tree, [[(x, y) for x, y, _ in s] for s in per])
+            unknown = {x for s in per for x, _, anchored in s if not anchored}
             i = bisect_right(comb, (lo, 2**62)) - 1
-            cut = i >= 0 and comb[i][1] >= lo and comb[i][0] <= a
-            if not cut or back >= MAX_LOOKBACK_DAYS:
+            if i < 0 or comb[i][1] <= lo or comb[i][0] > a or comb[i][0] in unknown:
                 break
-            back = min(MAX_LOOKBACK_DAYS, max(7, back * 2))
-        unknown = {x for s in per for x, _, anchored in s if not anchored}
-        if cut:
-            unknown.add(comb[i][0])
+            if lo - comb[i][0] > MAX_LOOKBACK_DAYS * DAY:
+                unknown.add(comb[i][0])
+                break
+            a = comb[i][0] - 1
+            per = [h.stretches(a, hi) for h in self.hosts]
         stretches = [(x, y, x not in unknown) for x, y in comb]
         pol = self.hosts[0].policy
         return Grid(stretches, pol.step, self.hosts[0].table, False)
@@ -344,7 +346,10 @@ class Engine:
     # -- check ------------------------------------------------------------------------------
 
     def check(self, s: int, exact: bool) -> Checked:
-        """Return the check of start ``s`` (SPEC §4). Cost: O(K log B) plus the windows near ``s``."""
+        """Return the check of start ``s`` (SPEC §4).
+
+        Cost: O(K log B) plus the windows near ``s``.
+        """
         spans = [h.span(s, s + 1) for h in self.hosts]
         if self.tree is not None and self.team_grid:
             team = self._team_grid(spans, s, s + 1)
@@ -369,15 +374,15 @@ class Engine:
 
 def _nth_date(h: HostPlan, grid: Grid, feasible: IntervalSet, n: int, fallback: int) -> int:
     """Return the local date (days since 1970) of the ``n``-th date holding a grid start."""
-    count = 0
+    seen: set[int] = set()
     for a, b in feasible:
         t, hi = (a + 1) // 2, (b + 1) // 2
         while t < hi:
             d = h.table.local_day(t)
             nxt = midnight(h.table, d + 1)
-            if next(iter(grid.points(t, min(hi, nxt))), None) is not None:
-                count += 1
-                if count == n:
+            if d not in seen and next(iter(grid.points(t, min(hi, nxt))), None) is not None:
+                seen.add(d)
+                if len(seen) == n:
                     return d
             t = nxt
     return fallback

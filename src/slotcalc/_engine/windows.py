@@ -8,6 +8,8 @@ the gap. Sizes in the costs: D local dates, I intervals a day, T offset changes.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .._tz import DAY, OffsetTable, offset_table
 from ..model import Schedule
 from .sets import Interval, IntervalSet, merge
@@ -38,7 +40,7 @@ def resolve(table: OffsetTable, local: int) -> int:
 
 
 def resolve_pieces(table: OffsetTable, lo: int, hi: int) -> list[tuple[int, int, int]]:
-    """Return ``[(a, b, off)]`` covering wall readings ``[lo, hi)``: on each, resolve is ``L − off``.
+    """Return ``[(a, b, off)]`` covering wall readings ``[lo, hi)``; on each, ``L ↦ L − off``.
 
     The offset used by :func:`resolve` changes only where a segment's local range starts or
     ends. Cost: O(T log T) for the T offset changes near the span.
@@ -57,6 +59,22 @@ def resolve_pieces(table: OffsetTable, lo: int, hi: int) -> list[tuple[int, int,
 def midnight(table: OffsetTable, day: int) -> int:
     """Return the instant local date ``day`` (days since 1970) begins. Cost: O(log T)."""
     return resolve(table, day * DAY)
+
+
+def date_instants(table: OffsetTable, first: int, end: int) -> IntervalSet:
+    """Return the instants whose local date is in ``first … end − 1`` (days since 1970).
+
+    Usually ``[midnight(first), midnight(end))``; where clocks go back over midnight, the
+    repeated hour after it belongs to the earlier date again, so the set may have holes.
+    Cost: O(log T + k) for the k offset changes near the dates.
+    """
+    lo, hi = first * DAY, end * DAY  # local seconds
+    out: list[Interval] = []
+    for a, b, off in table.segments(lo - 2 * DAY, hi + 2 * DAY):
+        x, y = max(a, lo - off), min(b, hi - off)
+        if x < y:
+            out.append((x, y))
+    return merge(out)
 
 
 #: How far (seconds) a day must lie from an offset change for :func:`day_windows` to resolve its
@@ -110,25 +128,34 @@ def spill_limit(table: OffsetTable, day: int) -> int:
     return base - min(off for _, _, off in near)
 
 
+@lru_cache(maxsize=256)
 def windows_for(schedule: Schedule, lo: int, hi: int) -> list[Window]:
     """Return the merged windows that meet ``[lo, hi)``, each with its real start.
 
-    A window that the hours of earlier dates could reach (it starts by their
-    :func:`spill_limit`) is followed back, doubling the look-back, so the grid of
+    When the first window starts by the :func:`spill_limit` of the first date expanded, the
+    hours of earlier dates might join it: one more date is expanded, and only while that
+    moves the window's start back is the look-back doubled, so the grid of
     ``align="window"`` does not depend on the range asked. Cost: O(D log D) for the D local
-    dates spanned (more only for windows open for days on end, up to :data:`MAX_LOOKBACK_DAYS`).
+    dates spanned (more only for windows open for days on end, up to
+    :data:`MAX_LOOKBACK_DAYS`). Kept in a small cache: hosts often share a schedule, and a
+    range is asked again by searches. The list returned is shared: do not change it.
     """
     table = offset_table(schedule.zone)
     first = table.local_day(lo) - 2
     last = table.local_day(hi) + 2
     back = 0
-    while True:
-        start_day = first - back
-        wins = day_windows(schedule, start_day, last)
-        open_at_edge = bool(wins) and wins[0][0] <= spill_limit(table, start_day)
-        if not open_at_edge or back >= MAX_LOOKBACK_DAYS:
+    wins = day_windows(schedule, first, last)
+    open_at_edge = bool(wins) and wins[0][0] <= spill_limit(table, first)
+    while open_at_edge and back < MAX_LOOKBACK_DAYS:
+        step = 1 if back == 0 else min(MAX_LOOKBACK_DAYS, back * 2)
+        more = day_windows(schedule, first - step, last)
+        edge = wins[0][0]
+        held = next((a for a, b in more if a <= edge < b), edge)
+        if held == edge:  # earlier dates do not reach the window: its start is real
+            open_at_edge = False
             break
-        back = min(MAX_LOOKBACK_DAYS, max(7, back * 2))
+        wins, back = more, step
+        open_at_edge = wins[0][0] <= spill_limit(table, first - back)
     out = [(a, b, True) for a, b in wins if b > lo and a < hi]
     if open_at_edge and out and wins[0][0] == out[0][0]:
         out[0] = (out[0][0], out[0][1], False)

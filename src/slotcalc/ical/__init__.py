@@ -212,7 +212,9 @@ def _cut(text: str, limit: int = 80) -> str:
 
 
 def _clean(message: str) -> str:
-    """Return ``message`` safe to print (undecodable bytes of the feed shown as U+FFFD)."""
+    """Return ``message`` safe to print (undecodable bytes of the feed shown as U+FFFD) and
+    at most 300 characters long (a message may quote a feed's value, which can be huge)."""
+    message = _cut(message, 300)
     return message.encode("utf-8", "replace").decode("utf-8", "replace") \
         if not message.isascii() else message
 

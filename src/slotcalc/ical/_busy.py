@@ -62,6 +62,14 @@ UNKNOWN_TZID = "calendar_unknown_tzid"
 DAY = 86400
 _MARGIN = timedelta(days=5)  # more than any UTC offset a feed can write (±99:59)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
+# an UNTIL this late is no end at all (it is clamped: converting it could overflow year 9999)
+_FAR_WALL = datetime(9000, 1, 1)
+_FAR_EPOCH = int((_FAR_WALL - _EPOCH_NAIVE).total_seconds())
+
+
+def _cut(text: str, limit: int = 80) -> str:
+    """Return ``text`` cut to ``limit`` characters (long feed values stay out of messages)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 class TooMuch(Exception):
@@ -137,6 +145,9 @@ class _Context:
         self.lo = lo
         self.hi = hi
         self.max_instances = max_instances
+        # what the rules of one UID may still expand: copies of an event with the same UID
+        # share one budget, so 4,000 copies of an hourly series cost one limit, not 4,000
+        self.budget = max_instances
         self.warnings: list[tuple[str, str, int]] = []
         self.timezones = {tz.tzid: tz for tz in cal.timezones if tz.tzid is not None}
         self.built: dict[str, WallZone | str] = {}
@@ -333,7 +344,11 @@ class _Series:
             until_epoch: int | None = None
             if spec.until is not None:
                 kind, value = spec.until
-                if kind == UTC:
+                if value >= _FAR_WALL:
+                    # UNTIL=99991231T235959Z means "no end": nothing in the window depends on
+                    # it, and converting it to a wall time would overflow the year 9999
+                    until_epoch = _FAR_EPOCH
+                elif kind == UTC:
                     until_epoch = UTC_ZONE.wall_to_epoch(value)
                     until_wall = zone.epoch_to_wall(until_epoch)
                     if comp.start.kind != DATE:
@@ -343,15 +358,21 @@ class _Series:
                 else:
                     until_wall = value
                 if until_epoch is None:
+                    assert until_wall is not None
                     until_epoch = zone.wall_to_epoch(until_wall)
+                if until_wall is not None and until_wall > hi_wall + timedelta(days=2):
+                    until_wall = None  # ends after the window: the window bounds the expansion
             untils.append(until_epoch)
+            budget = ctx.budget
             try:
-                walls = expand(spec, self.wall, lo_wall, hi_wall, until_wall,
-                               ctx.max_instances)
+                walls = expand(spec, self.wall, lo_wall, hi_wall, until_wall, max(budget, 0))
             except TooManyInstances:
-                raise TooMuch(f"line {comp.line}: the VEVENT's RRULE:{prop.value} yields more "
-                              f"than {ctx.max_instances} instances in the window (the "
+                whose = "VEVENT's" if budget == ctx.max_instances else \
+                    "VEVENT's (with the other copies of its UID)"
+                raise TooMuch(f"line {comp.line}: the {whose} RRULE:{_cut(prop.value)} yields "
+                              f"more than {ctx.max_instances} instances in the window (the "
                               "max_instances limit)", comp.line) from None
+            ctx.budget -= len(walls)
             epochs = zone.walls_to_epochs(walls)
             if spec.until is not None and spec.until[0] == UTC and comp.start.kind != DATE:
                 assert until_epoch is not None
@@ -465,6 +486,7 @@ def _skipped(ctx: _Context, line: int, exc: _Skip, what: str = "VEVENT") -> None
 def _group(ctx: _Context, events: list[RawEvent], out: list[tuple[int, int]]) -> None:
     """Add the busy instances of all components with one UID to ``out``."""
     lo, hi = ctx.lo, ctx.hi
+    ctx.budget = ctx.max_instances  # shared by every rule of this UID
     if len(events) == 1 and events[0].rid is None and not events[0].rrules \
             and not events[0].rdates:
         # one plain event: the common case
@@ -563,7 +585,8 @@ def _guarded(ctx: _Context, events: list[RawEvent], out: list[tuple[int, int]]) 
     except (OverflowError, ValueError) as exc:
         del out[mark:]
         line = min(ev.line for ev in events)
-        _skipped(ctx, line, _Skip(f"a date or duration out of range ({exc})", line))
+        _skipped(ctx, line, _Skip(f"a value out of range or unreadable ({_cut(str(exc))})",
+                                  line))
 
 
 def _freebusy(ctx: _Context, fb: RawFreeBusy, out: list[tuple[int, int]]) -> None:
@@ -571,7 +594,10 @@ def _freebusy(ctx: _Context, fb: RawFreeBusy, out: list[tuple[int, int]]) -> Non
         raise _Skip(fb.problem, fb.problem_line or fb.line)
     found: list[tuple[int, int]] = []
     for prop in fb.periods:
-        params = param_dict(prop.params) if prop.params else {}
+        try:
+            params = param_dict(prop.params) if prop.params else {}
+        except ValueError as exc:
+            raise _Skip(f"FREEBUSY: {exc}", prop.line) from None
         if params.get("FBTYPE", "BUSY").upper() == "FREE":
             continue
         for item in prop.value.split(","):
@@ -581,7 +607,7 @@ def _freebusy(ctx: _Context, fb: RawFreeBusy, out: list[tuple[int, int]]) -> Non
             try:
                 (kind, wall), end = parse_period(item)
             except ValueError as exc:
-                raise _Skip(f"FREEBUSY {item!r}: {exc}", prop.line) from None
+                raise _Skip(f"FREEBUSY {_cut(item)!r}: {exc}", prop.line) from None
             a = ctx.resolve(params, kind, wall, prop.line).epoch
             if end[0] == -1:
                 assert isinstance(end[1], int)
@@ -692,10 +718,15 @@ def busy_intervals(cal: RawCalendar, lo: int, hi: int, zone: WallZone,
             break
         _guarded(ctx, [ev], out)
     for fb in cal.freebusy:
+        mark = len(out)
         try:
             _freebusy(ctx, fb, out)
         except _Skip as exc:
             _skipped(ctx, fb.line, exc, "VFREEBUSY")
+        except (OverflowError, ValueError) as exc:
+            del out[mark:]
+            _skipped(ctx, fb.line, _Skip(f"a value out of range ({_cut(str(exc))})", fb.line),
+                     "VFREEBUSY")
     if len(out) > max_instances:
         raise TooMuch(f"the feed yields {len(out)} busy instances in the window, more than "
                       f"the max_instances limit of {max_instances}", 0)

@@ -214,7 +214,7 @@ class _Failure(Exception):
 
 def _connect(parts: urllib.parse.SplitResult, deadline: _Deadline,
              watchdog: _Watchdog) -> socket.socket:
-    host = parts.hostname or ""
+    host = _ascii_host(parts.hostname or "")
     tls = parts.scheme == "https"
     port = parts.port or (443 if tls else 80)
     last: OSError | None = None
@@ -255,10 +255,23 @@ def _connect(parts: urllib.parse.SplitResult, deadline: _Deadline,
 
 
 def _request_line_target(parts: urllib.parse.SplitResult) -> str:
+    """Return the path and query to request, characters outside ASCII percent-encoded."""
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
+    if not target.isascii():
+        target = urllib.parse.quote(target, safe="!#$%&'()*+,-./:;=?@[]~_", errors="strict")
     return target
+
+
+def _ascii_host(host: str) -> str:
+    """Return ``host`` as ASCII (IDNA for a name in other scripts)."""
+    if host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise _Failure("the host name is not valid") from None
 
 
 def _headers(parts: urllib.parse.SplitResult, etag: str | None,
@@ -321,12 +334,14 @@ def _one(parts: urllib.parse.SplitResult, deadline: _Deadline, max_bytes: int,
     try:
         sock = _connect(parts, deadline, watchdog)
         # the socket is ours (connected, TLS done): the connection only speaks HTTP over it
-        conn = http.client.HTTPConnection(parts.hostname or "", parts.port)
+        conn = http.client.HTTPConnection(_ascii_host(parts.hostname or ""), parts.port)
         conn.sock = _DeadlineSocket(sock, deadline)
         try:
             conn.request("GET", _request_line_target(parts),
                          headers=_headers(parts, etag, last_modified))
             response = conn.getresponse()
+        except (UnicodeError, ValueError):  # http.client refuses what it cannot send
+            raise _Failure("the URL or a validator cannot be sent in an HTTP request") from None
         except http.client.RemoteDisconnected:
             deadline.left()
             raise _Failure("the server closed the connection without answering") from None
@@ -438,7 +453,15 @@ def fetch_with_charset(url: str, *, etag: str | None = None, last_modified: str 
         raise CalendarFetchFailed(f"{shown}: not complete within {timeout} s (the timeout "
                                   "limit)") from None
     except _Failure as exc:
+        if time.monotonic() >= deadline.end:  # the watchdog closed it: the deadline is why
+            raise CalendarFetchFailed(f"{shown}: not complete within {timeout} s (the timeout "
+                                      "limit)") from None
         raise CalendarFetchFailed(f"{shown}: {exc}") from None
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # pragma: no cover
+        # a failure the code above did not foresee is still a fetch failure, never a bare
+        # OSError, and still says nothing the server sent
+        raise CalendarFetchFailed(f"{shown}: the fetch failed ({type(exc).__name__})"
+                                  ) from None
 
 
 def fetch(url: str, *, etag: str | None = None, last_modified: str | None = None,

@@ -115,6 +115,7 @@ class RawEvent:
         """Read the VEVENT the fast path kept (:data:`QuickEvent`): its properties are the
         content lines of ``text[:limit]``."""
         event = cls(line)
+        text = unfold_names(text, limit)
         depth = 0
         number = line + 1
         last = 0
@@ -242,6 +243,9 @@ _LINE = re.compile(
     r"\n(?=[BEDRSUTFXbedrsutfx])((?i:" + _NAME_LIST + r"))(?=[;:])([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)"
 )
 _FOLD = re.compile(r"\r?\n[ \t]")
+# A fold inside a property name (RFC 5545 §3.1 allows a fold anywhere): "D" CRLF SPACE
+# "TEND:…". Group 1: the name's pieces with their folds; group 2: its last piece and ";"/":".
+_NAME_FOLD = re.compile(r"\n((?:[A-Za-z0-9-]+\r?\n[ \t])+)([A-Za-z0-9-]*[;:])")
 # The fast path's properties (canonical spelling only: a batch with any other is read line by
 # line), with the same shape as _LINE.
 # The lines of an event the fast path must know about: nesting, anything that may recur or
@@ -320,6 +324,30 @@ def _batches(chunks: Iterable[str]) -> Iterator[tuple[str, int]]:
         number += run.count("\n")
     if held:
         yield held, number
+
+
+def _name_unfolded(m: re.Match[str]) -> str:
+    """Return a content line start with the folds of its name moved after the ``;``/``:``
+    that ends it: the name is whole again, the value unfolds as any folded value does, and the
+    text keeps its line count (so line numbers stay those of the input)."""
+    pieces = m.group(1)
+    folds = "".join(_FOLD.findall(pieces))
+    return "\n" + _FOLD.sub("", pieces) + m.group(2) + folds
+
+
+def unfold_names(text: str, limit: int | None = None) -> str:
+    """Return ``text`` with every property name that a fold cuts made whole (see
+    :func:`_name_unfolded`; the length and every position stay the same). Only the lines
+    before ``limit`` are looked at. Cost: one regex search when there is no such fold.
+
+    It is applied wherever content lines are read by name (:meth:`RawEvent.from_text` and the
+    line-by-line reader); the fast path never needs it, as a folded name makes it pass the
+    event to one of those (no DTSTART/DTEND/UID found where expected: read in full).
+    """
+    end = len(text) if limit is None else limit
+    if _NAME_FOLD.search(text, 0, end) is None:
+        return text
+    return _NAME_FOLD.sub(_name_unfolded, text[:end]) + text[end:]
 
 
 def _split_quoted(rest: str) -> int:
@@ -459,6 +487,7 @@ class _Scanner:
     def general(self, text: str, first_line: int) -> None:
         """Read every relevant content line of ``text`` (which starts with a line feed; its
         first line is ``first_line``). Cost: O(len(text))."""
+        text = unfold_names(text)
         number = first_line
         last = 0
         for m in _LINE.finditer(text):
@@ -587,6 +616,10 @@ def scan(chunks: Iterable[str]) -> RawCalendar:
 
 _PARAM = re.compile(r';([A-Za-z0-9-]+)=((?:"[^"]*"|[^;:,"]*)(?:,(?:"[^"]*"|[^;:,"]*))*)')
 _PARAM_CACHE: dict[str, dict[str, str]] = {}
+# The cache is shared by every feed read in the process: bound what it can hold in all, not
+# only how many entries (4,096 entries of at most 256 characters: about 2 MB at worst).
+_PARAM_CACHE_ENTRIES = 4096
+_PARAM_CACHE_KEY = 256
 
 
 def param_dict(params: str) -> dict[str, str]:
@@ -603,11 +636,12 @@ def param_dict(params: str) -> dict[str, str]:
     while pos < len(params):
         m = _PARAM.match(params, pos)
         if m is None:
-            raise ValueError(f"unreadable parameters {params!r}")
+            shown = params if len(params) <= 60 else params[:59] + "…"
+            raise ValueError(f"unreadable parameters {shown!r}")
         raw = m.group(2)
         out[m.group(1).upper()] = raw.replace('"', "") if '"' in raw else raw
         pos = m.end()
-    if len(_PARAM_CACHE) < 4096:
+    if len(params) <= _PARAM_CACHE_KEY and len(_PARAM_CACHE) < _PARAM_CACHE_ENTRIES:
         _PARAM_CACHE[params] = out
     return out
 
