@@ -171,7 +171,7 @@ def targets_table(targets: Sequence[dict[str, Any]]) -> str:
         (t["target"], f"{t['value']:.2f}{t['unit']}", f"≤ {t['limit']:g}{t['unit']}", t["holds"])
         for t in targets
     ]
-    return "Targets (issue 6)\n" + _table(("target", "measured", "limit", "holds"), rows)
+    return "Targets (issues 6 and 10)\n" + _table(("target", "measured", "limit", "holds"), rows)
 
 
 def write_json(results: dict[str, Any], path: Path) -> None:

@@ -4,7 +4,8 @@ Options::
 
     --quick             fewer repeats, the reference on the small case only (a smoke run)
     --repeats N         timed runs per figure (default 11; --quick: 3)
-    --only W1,W3,...    just these parts: W1 W2 W3 W4 W5, sweeps (or busy, days, hosts),
+    --only W1,W3,...    just these parts: W1 W2 W3 W4 W5, V2 (or W6: the team tree,
+                        periods, limits, horizons, repeats), sweeps (or busy, days, hosts),
                         reference
     --json FILE         also write every figure, the machine and the targets as JSON
     --plot FILE         plot the sweeps (needs matplotlib: pip install 'slotcalc[bench]')
@@ -26,14 +27,15 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     __package__ = "benchmarks"
 
-from benchmarks import report, suite
+from benchmarks import report, suite, v2_bench
 from benchmarks.timing import machine_info
 
-PARTS = ("W1", "W2", "W3", "W4", "W5", "BUSY", "DAYS", "HOSTS", "REFERENCE")
+PARTS = ("W1", "W2", "W3", "W4", "W5", "V2", "BUSY", "DAYS", "HOSTS", "REFERENCE")
 ALIASES = {
     "SWEEPS": ("BUSY", "DAYS", "HOSTS"),
     "SWEEP": ("BUSY", "DAYS", "HOSTS"),
     "REF": ("REFERENCE",),
+    "W6": ("V2",),
 }
 
 
@@ -52,8 +54,8 @@ def parse_only(text: str | None) -> set[str] | None:
             out.add(name)
         else:
             raise SystemExit(
-                f"--only: unknown part {raw.strip()!r} (choose from W1 W2 W3 W4 W5 sweeps busy "
-                "days hosts reference)"
+                f"--only: unknown part {raw.strip()!r} (choose from W1 W2 W3 W4 W5 W6 V2 sweeps "
+                "busy days hosts reference)"
             )
     return out
 
@@ -115,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     if want("W5"):
         results["w5"] = suite.run_w5(settings)
         print(report.w5_text(results["w5"]))
+        print()
+
+    if want("V2"):
+        results["v2"] = v2_bench.run(repeats, args.warmup)
+        print(v2_bench.table(results["v2"]))
         print()
 
     sweeps = []

@@ -415,3 +415,18 @@ def test_a_failed_fetch_is_not_an_internal_error() -> None:
     code, _, err = call("busy", "https://127.0.0.1:9/x.ics", "--start", "2026-12-08T00:00:00Z",
                         "--end", "2026-12-09T00:00:00Z")
     assert code == 1 and err.startswith("slotcalc: calendar_fetch_failed")
+
+
+def test_week_grid_shows_days_closed_by_a_limit_or_a_horizon(tmp_path: Path) -> None:
+    request = {
+        "schedule": {"timezone": "UTC", "weekly": {d: [["09:00", "12:00"]]
+                                                   for d in ("mon", "tue", "wed", "thu")}},
+        "busy": [{"start": "2026-12-07T09:00:00Z", "end": "2026-12-07T10:00:00Z", "seats": 1}],
+        "event": {"duration": 60, "booking_limits": {"day": 1}, "bookable_until": "2026-12-09"},
+        "query": {"start": "2026-12-07", "end": "2026-12-11", "now": "2026-12-01T00:00:00Z"}}
+    path = tmp_path / "limit.json"
+    path.write_text(json.dumps(request))
+    code, out, _ = call("slots", str(path), "--format", "grid")
+    assert code == 0
+    rows = {line[:5]: line for line in out.splitlines() if line[:2].isdigit()}
+    assert rows["10:00"].split()[1:] == ["xxxxx", "10:00", "10:00", "-----"]

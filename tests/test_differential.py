@@ -48,6 +48,8 @@ from strategies import (
     team_of,
 )
 
+pytestmark = pytest.mark.differential
+
 
 def _describe(answer: Any) -> None:
     event("answer: " + ("slots" if answer.days else

@@ -13,12 +13,15 @@ import json
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slotcalc import cli
 from slotcalc.jsonapi import answer_request, check_request
 from strategies import examples
+
+pytestmark = pytest.mark.property
 
 CODES = {"invalid_json", "invalid_request", "invalid_timezone", "invalid_time", "invalid_date",
          "naive_datetime", "invalid_interval", "duplicate_override", "invalid_duration",

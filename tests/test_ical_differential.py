@@ -34,6 +34,8 @@ from slotcalc.errors import CalendarUnreadable
 from slotcalc.ical import CalendarBusy, read_calendar_bytes
 from strategies import EXAMPLE_COUNTS
 
+pytestmark = pytest.mark.differential
+
 ROOTS = (Path(icalendar.__file__).parent, Path(recurring_ical_events.__file__).parent)
 FILES = sorted(p for root in ROOTS for p in root.rglob("*.ics"))
 ZONES = ("Europe/Berlin", "America/New_York")

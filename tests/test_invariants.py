@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,8 @@ from reference import DAY, MINUTE, from_us, merged_windows, resolve, to_us, whol
 from slotcalc import Busy, Query, Slot, Team, check_slot, find_slots, find_team_slots
 from slotcalc.strategies import Scenario
 from strategies import TeamCase, booked_scenarios, count, examples, scenario_strategy, team_cases
+
+pytestmark = pytest.mark.property
 
 
 def _unlimited(query: Query, timezone: str | None = None) -> Query:

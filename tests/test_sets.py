@@ -7,6 +7,7 @@ set of the integers it holds, and each result must be that set, written as a mer
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,6 +22,8 @@ from slotcalc._engine.sets import (
     subtract,
     subtract_tagged,
 )
+
+pytestmark = pytest.mark.property
 
 Interval = tuple[int, int]
 raw = st.lists(st.tuples(st.integers(-20, 40), st.integers(-20, 40)), max_size=8)

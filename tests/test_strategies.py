@@ -38,6 +38,8 @@ from slotcalc import strategies as ss
 from slotcalc.jsonapi import answer_request
 from strategies import count
 
+pytestmark = pytest.mark.property
+
 T = TypeVar("T")
 
 _FIND = settings(max_examples=2000, database=None, deadline=None, phases=[Phase.generate],

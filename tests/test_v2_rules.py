@@ -498,11 +498,8 @@ def test_many_intervals_a_day_are_bounded() -> None:
     many = [[f"{h:02d}:{m:02d}:00", f"{h:02d}:{m:02d}:01"] for h in range(24) for m in range(60)]
     got = answer_request(doc({"duration": 1}, weekly={"mon": [*many, ["00:00", "00:00:02"]]}))
     assert got["error"]["code"] == "invalid_value"
-    import time
-    t0 = time.perf_counter()
     got = answer_request(doc({"duration": 1}, weekly={"mon": many}))  # nothing fits: a year
     assert got["days"] == [] and got["next_available"] is None
-    assert time.perf_counter() - t0 < 60
 
 
 def test_midnight_windows_do_not_walk_back_400_days() -> None:
@@ -513,11 +510,10 @@ def test_midnight_windows_do_not_walk_back_400_days() -> None:
 
 
 def test_team_of_many_hosts_stops_at_limit() -> None:
-    import time
+    # 100 hosts open around the clock, duration 1, a year: combined as sets, stopped at limit
+    # (tests/test_soak.py times the full answer; this one would take minutes if it were not)
     around = {d: [("00:00", "24:00")] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     hosts = [Host(f"h{i}", Schedule("UTC", around)) for i in range(100)]
     q = Query("2026-12-07", "2027-12-06", now=NOW, limit=1)
-    t0 = time.perf_counter()
     got = Request(hosts, EventPolicy(1), q, team=Team("any")).slots()
     assert len(got.slots) == 1 and len(got.slots[0].hosts or ()) == 100
-    assert time.perf_counter() - t0 < 20

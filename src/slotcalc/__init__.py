@@ -37,7 +37,13 @@ from .errors import (
     RangeTooLarge,
     SlotcalcError,
 )
-from .jsonapi import answer_request, check_request, parse_request, request_schema
+from .jsonapi import (
+    answer_request,
+    check_request,
+    parse_request,
+    read_calendars,
+    request_schema,
+)
 from .model import (
     All,
     AnyOf,
@@ -105,6 +111,7 @@ __all__ = [
     "find_slots",
     "find_team_slots",
     "parse_request",
+    "read_calendars",
     "request_schema",
     "team_answer_document",
     "team_check_document",

@@ -219,6 +219,10 @@ class Plan:
     __slots__ = ("engine", "hi", "ids", "lo", "qzone", "request")
 
     def __init__(self, request: Request) -> None:
+        if any(h.calendars for h in request.hosts):
+            raise InvalidRequest("this request's calendars are not read yet: computing does no "
+                                 "I/O; call slotcalc.read_calendars(request, access=…) first",
+                                 "/calendars")
         query = request.query
         now = _now_seconds(query)
         policy = policy_of(request.event)

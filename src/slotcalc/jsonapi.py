@@ -71,6 +71,7 @@ __all__ = [
     "load",
     "load_ical",
     "parse_request",
+    "read_calendars",
     "request_schema",
 ]
 
@@ -715,3 +716,50 @@ def check_request(request: object, start: object, *,
         return parse_request(request, access=access).check(start)
     except SlotcalcError as e:
         return e.to_dict()
+
+
+def read_calendars(request: api.Request, *, access: CalendarAccess | None = None,
+                   start: datetime | str | None = None, end: datetime | str | None = None
+                   ) -> tuple[api.Request, tuple[Notice, ...]]:
+    """Return ``request`` with every host's calendars read into its busy time, and the warnings.
+
+    This is the one I/O step of the typed API, done when the caller says so: files and URLs are
+    read only as ``access`` grants (default: inline ``ics`` only). The busy instances that can
+    matter are read: those of the query range and the 366 days of the next-free search (for a
+    request without a range, give ``start``/``end`` of the window to read). The request
+    returned has no calendars left, so computing it does no I/O.
+
+    >>> from slotcalc import Calendar, EventPolicy, Host, Query, Request, Schedule
+    >>> ics = ("BEGIN:VCALENDAR\\r\\nBEGIN:VEVENT\\r\\nUID:1\\r\\nDTSTART:20261207T090000Z\\r\\n"
+    ...        "DTEND:20261207T100000Z\\r\\nEND:VEVENT\\r\\nEND:VCALENDAR\\r\\n")
+    >>> host = Host("ana", Schedule("UTC", {"mon": [("09:00", "11:00")]}),
+    ...             calendars=[Calendar(ics=ics)])
+    >>> r = Request(host, EventPolicy(60), Query("2026-12-07", "2026-12-07",
+    ...             now="2026-12-01T00:00:00Z"))
+    >>> ready, warnings = read_calendars(r)
+    >>> [s.start.strftime("%H:%M") for s in ready.slots().slots]
+    ['10:00']
+    """
+    grant = CalendarAccess() if access is None else access
+    hosts = tuple(
+        HostRequest(h.id, h.schedule, h.busy,
+                    tuple(CalendarSource(c.kind, c.value, f"/hosts/{i}/calendars/{j}")
+                          for j, c in enumerate(h.calendars)), f"/hosts/{i}")
+        for i, h in enumerate(request.hosts))
+    _allowed([c for h in hosts for c in h.calendars], grant)
+    plain = Request(hosts, request.team, request.event, request.query, grant)
+    if start is not None and end is not None:
+        lo, hi = to_epoch(read_instant(start, "/start")), to_epoch(read_instant(end, "/end"))
+        lo -= plain._pad() + plain._lookback()
+        hi += plain._pad()
+    else:
+        if request.query.start is None:
+            raise InvalidRequest("give start and end of the window to read: the query has no "
+                                 "range", "/query/start")
+        lo, hi = plain._span(searching=True)
+    busy, notes = plain._read_calendars(lo, hi, {})
+    read = tuple(Host(h.id, h.schedule, b) for h, b in zip(request.hosts, busy, strict=True))
+    if request.team is None:
+        return api.Request(read[0].schedule, request.event, request.query,
+                           busy=read[0].busy), notes
+    return api.Request(list(read), request.event, request.query, team=request.team), notes

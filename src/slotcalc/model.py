@@ -755,9 +755,9 @@ class Busy:
     (``Query(exclude=…)``), as when moving a booking. ``start_s``/``end_s`` are the epoch
     seconds the engine uses (start floored, end ceiled).
 
-    >>> Busy("2026-12-07T15:00:00Z", "2026-12-07T16:00:00+01:00").end_s - Busy(
+    >>> Busy("2026-12-07T15:00:00Z", "2026-12-07T17:00:00+01:00").end_s - Busy(
     ...     "2026-12-07T15:00:00Z", "2026-12-07T16:00:00Z").start_s
-    0
+    3600
     """
 
     start: datetime = field(metadata=_json(required=True, kind="instant"))

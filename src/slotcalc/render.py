@@ -16,10 +16,10 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ._engine.sets import Interval, merge
+from ._engine.sets import Interval, holds, merge
 from ._tz import DAY, wall_to_epoch
 from .jsonapi import Request
-from .model import Busy, Schedule
+from .model import Busy, BusyTable, Schedule
 
 __all__ = ["busy_table", "check_table", "slots_grid", "slots_table"]
 
@@ -276,6 +276,18 @@ def slots_grid(request: Request, doc: Document, busy: Sequence[Iterable[Busy]], 
     blocked = [_busy_time(b, request.query.exclude, request.event.capacity) for b in busy]
     hour_starts = [[a for a, _ in x] for x in hours]
     block_starts = [[a for a, _ in x] for x in blocked]
+    # the hosts' date rules: a day a limit closes, dates before bookable_from or past a horizon
+    plans = request.typed(tuple(b if isinstance(b, BusyTable) else BusyTable.from_busy(b)
+                                for b in busy)).plan().engine.hosts
+
+    def dated(k: int, a: int) -> str | None:
+        h = plans[k]
+        if holds(h.closed_starts, 2 * a):
+            return "limit"
+        if (h.horizon is not None and a >= h.horizon) or h.notice <= a < h.earliest:
+            return "horizon"
+        return None
+
     starts: dict[tuple[date, int], list[str]] = {}
     for d in doc["days"]:
         for s in d["slots"]:
@@ -299,9 +311,13 @@ def slots_grid(request: Request, doc: Document, busy: Sequence[Iterable[Busy]], 
                     for k in range(len(hours)) if opened[k]]
         if (any(busy_now) if team_all else all(busy_now)):
             return "#####", "busy"
+        rules = [dated(k, a) for k in range(len(hours)) if opened[k]]
+        if rules and (any(rules) if team_all else all(rules)):
+            why = next(r for r in rules if r)
+            return ("xxxxx", "limit") if why == "limit" else ("-----", "horizon")
         return ".", "open"
 
-    paint = {"slot": _GREEN, "busy": _RED, "open": _DIM}
+    paint = {"slot": _GREEN, "busy": _RED, "open": _DIM, "limit": _RED, "horizon": _DIM}
     weeks: list[list[date]] = []
     for d in dates:
         if not weeks or d.weekday() == 0:
@@ -311,8 +327,9 @@ def slots_grid(request: Request, doc: Document, busy: Sequence[Iterable[Busy]], 
     lines = [f"Week view, times in {zone.key}"
              + (f" (hours set in {', '.join(homes)})" if homes else "")]
     legend = (f"Legend: {_paint('09:00', _GREEN, color)} a slot starts (+ more in the row)   "
-              f"{_paint('#####', _RED, color)} busy   {_paint('.', _DIM, color)} open, no slot"
-              f"   blank: closed")
+              f"{_paint('#####', _RED, color)} busy   {_paint('xxxxx', _RED, color)} day "
+              f"closed by a limit   {_paint('-----', _DIM, color)} before bookable_from or past "
+              f"a horizon   {_paint('.', _DIM, color)} open, no slot   blank: closed")
     rows_per_day = DAY // res
     for week in weeks[:MAX_WEEKS]:
         grid = {(d, r): cell(d, r) for d in week for r in range(rows_per_day)}
