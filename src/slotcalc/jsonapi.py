@@ -559,16 +559,18 @@ class Request(NamedTuple):
         out: list[BusyTable] = []
         notes: list[Notice] = []
         for host in self.hosts:
-            extra: list[Busy] = []
+            extra: list[tuple[int, int]] = []
             for src in host.calendars:
                 try:
                     got = _read_one(ical, src, self.access, host.schedule.timezone, lo, hi,
                                     fetched)
                 except SlotcalcError as e:
                     raise _at(e, src.path) from None
-                extra.extend(got.busy)
+                extra.extend(got.intervals)  # epoch seconds, straight to the engine
                 notes.extend(Notice(n.code, n.message, src.path + n.path) for n in got.warnings)
-            out.append(host.busy + BusyTable.from_busy(extra))
+            n = len(extra)
+            out.append(host.busy + BusyTable._of([a for a, _ in extra], [b for _, b in extra],
+                                                 [0] * n, [0] * n, [0] * n, [None] * n))
         return tuple(out), tuple(notes)
 
 
