@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
                 "busy time.")
     p.add_argument("--version", action="version", version=f"slotcalc {__version__}")
     sub = p.add_subparsers(dest="command", required=True,
-                           metavar="{slots,periods,check,busy}", parser_class=_Parser)
+                           metavar="{slots,periods,check,busy,serve}", parser_class=_Parser)
     slots = sub.add_parser("slots", help="list the bookable slots of a request",
                            description="Print the slots of a JSON request (the request "
                            "and answer formats: docs/request-format.md).")
@@ -105,6 +105,8 @@ def _parser() -> argparse.ArgumentParser:
     busy.add_argument("--timezone", default="UTC", metavar="ZONE",
                       help="zone of floating and all-day values (default UTC)")
     busy.add_argument("--format", choices=("table", "json"), default="table")
+    sub.add_parser("serve", add_help=False, help="answer requests over HTTP (needs "
+                           "slotcalc[server]; slotcalc serve --help)")
     return p
 
 
@@ -311,6 +313,15 @@ def _busy(args: argparse.Namespace, stdin: IO[bytes]) -> tuple[Document, str]:
     return doc, render.busy_table(doc, zone)
 
 
+def _serve(argv: list[str], err: IO[str]) -> int:
+    try:
+        from .server import main as serve
+    except ImportError as e:
+        print(_one_line(f"slotcalc serve: {e}"), file=err)
+        return 1
+    return serve(argv)
+
+
 def _write(out: IO[bytes], text: str) -> None:
     try:
         data = text.encode("utf-8")
@@ -347,8 +358,11 @@ def main(argv: Sequence[str] | None = None, *, stdin: IO[bytes] | None = None,
     err = stderr if stderr is not None else sys.stderr
     fmt = "table"
     try:
+        words = list(sys.argv[1:] if argv is None else argv)
+        if words[:1] == ["serve"]:  # its own options: slotcalc.server.main parses them
+            return _serve(words[1:], err)
         try:
-            args = _parser().parse_args(argv)
+            args = _parser().parse_args(words)
         except SystemExit as e:  # --help, --version
             return int(e.code or 0) if not isinstance(e.code, str) else 2
         fmt = args.format
