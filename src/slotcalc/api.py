@@ -241,9 +241,7 @@ class Plan:
             self.lo, self.hi = _query_span(query, self.qzone)
 
     def _need_range(self) -> None:
-        if self.request.query.start is None:
-            raise InvalidRequest("slots and periods need the query's start and end",
-                                 "/query/start")
+        _query_span(self.request.query, self.qzone)  # raises without a range
 
     # -- integers ---------------------------------------------------------------------------
 
@@ -433,6 +431,9 @@ def _now_seconds(query: Query) -> int:
 
 def _query_span(query: Query, qzone: ZoneInfo) -> tuple[int, int]:
     """Return the query range as ``[lo, hi)`` epoch seconds (local dates resolved by §1)."""
+    if query.start is None or query.end is None:
+        raise InvalidRequest("slots and periods need the query's start and end",
+                             "/query/start")
     if isinstance(query.start, datetime) and isinstance(query.end, datetime):
         return to_epoch_ceil(query.start), to_epoch_ceil(query.end)
     assert isinstance(query.start, date) and isinstance(query.end, date)
