@@ -314,7 +314,10 @@ class _Frozen:
         return f"{type(self).__name__}({inner})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), {f: getattr(self, f) for f in self._fields}))
+        # every slot, not only the public fields: the derived ones (``zone``, ``start_s``,
+        # ``_by_date`` …) are what the engine reads, so an unpickled object must carry them
+        names = [n for cls in type(self).__mro__ for n in getattr(cls, "__slots__", ())]
+        return (_rebuild, (type(self), {n: getattr(self, n) for n in names}))
 
 
 def _rebuild(cls: type[_Frozen], fields: dict[str, Any]) -> _Frozen:
