@@ -28,9 +28,9 @@ from slotcalc import (  # noqa: E402
 from slotcalc.batch import (  # noqa: E402
     Fleet,
     check,
-    first_free,
     fingerprint,
     fingerprints,
+    first_free,
     slots,
     slots_table,
 )
@@ -97,7 +97,10 @@ def random_busy(rng: random.Random, n: int, seats: bool) -> list[tuple[int, int,
     return out
 
 
-def make_fleet(seed: int, hosts: int = 12) -> tuple[Fleet, dict[str, Schedule], dict[str, list[Busy]], EventPolicy, Query]:
+Case = tuple[Fleet, dict[str, Schedule], dict[str, list[Busy]], EventPolicy, Query]
+
+
+def make_fleet(seed: int, hosts: int = 12) -> Case:
     rng = random.Random(seed)
     event = random_event(rng)
     seats = event.capacity > 1 or rng.random() < 0.3
@@ -217,7 +220,7 @@ def test_bad_hosts_get_an_error_row_and_the_others_answer() -> None:
 
 
 def test_timestamp_columns_equal_epoch_seconds() -> None:
-    fleet, schedules, busy, event, query = make_fleet(7)
+    fleet, schedules, _busy, event, query = make_fleet(7)
     b = fleet.busy
     ms = pa.table({
         "host": b["host"],

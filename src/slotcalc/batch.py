@@ -53,12 +53,12 @@ from .model import Busy, EventPolicy, Query, Schedule, read_instant
 __all__ = [
     "SLOT_COLUMNS",
     "CheckRow",
-    "FreeSlot",
     "Fleet",
+    "FreeSlot",
     "check",
-    "first_free",
     "fingerprint",
     "fingerprints",
+    "first_free",
     "slots",
     "slots_table",
 ]
@@ -283,7 +283,7 @@ def _table(busy: Any) -> pa.Table:
 
 
 def _normalize(busy: Any) -> pa.Table:
-    """Return busy time as ``host, start, end`` (int64), ``seats`` (int64, null: blocking), ``id``."""
+    """Return busy time as ``host, start, end``, ``seats`` (int64; null: blocking) and ``id``."""
     t = _table(busy)
     for name in ("host", "start", "end"):
         if name not in t.column_names:
@@ -309,7 +309,7 @@ def _normalize(busy: Any) -> pa.Table:
 class _Groups(NamedTuple):
     """Busy rows grouped by host: per host key, the row's index into the list columns."""
 
-    index: dict[Any, int]
+    rows: dict[Any, int]
     start: pa.Array  # list<int64>
     end: pa.Array
     seats: pa.Array  # list<int64>, nulls for blocking entries
@@ -470,7 +470,7 @@ def _batch_busy(
     groups: _Groups, keys: Sequence[Any]
 ) -> tuple[list[Any], list[Any], list[Any]]:
     """Return the busy lists (start, end, seats) of ``keys`` (None for a host without rows)."""
-    idx = [groups.index.get(k) for k in keys]
+    idx = [groups.rows.get(k) for k in keys]
     sel = pa.array(idx, pa.int64())
     starts = groups.start.take(sel).to_pylist()
     ends = groups.end.take(sel).to_pylist()
@@ -742,7 +742,7 @@ def first_free(
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         raise InvalidValue("k must be an integer of at least 1", "/k")
     ctx = _Ctx.of(event, query)
-    order = {key: i for i, key in enumerate(fleet.hosts)}
+    {key: i for i, key in enumerate(fleet.hosts)}
     bad = fleet.groups(query.exclude).bad
     spans: dict[tuple[int, int], list[int]] = {}
     for j, sch in enumerate(fleet._schedules):
