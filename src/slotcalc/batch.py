@@ -542,39 +542,98 @@ def _local_dates(starts: pa.Array, offsets: pa.Array) -> pa.Array:
     return days.cast(pa.int32()).cast(pa.date32())
 
 
-def _offsets_of(table: OffsetTable, starts: list[int], out: list[int]) -> None:
-    """Append the UTC offset at each of ``starts`` (sorted) to ``out``, a run per segment."""
-    if not starts:
-        return
-    i = 0
-    for _a, b, off in table.segments(starts[0], starts[-1] + 1):
-        j = bisect_left(starts, b, i)
-        out.extend([off] * (j - i))
-        i = j
+class _Runs:
+    """A column built as runs ``(end, value)``, decoded by Arrow (``run_end_decode``)."""
+
+    __slots__ = ("ends", "values")
+
+    def __init__(self) -> None:
+        self.ends: list[int] = []
+        self.values: list[Any] = []
+
+    def add(self, end: int, value: Any) -> None:
+        """Extend the column to ``end`` rows with ``value``."""
+        ends = self.ends
+        if ends and ends[-1] >= end:
+            return
+        if ends and self.values[-1] == value and type(self.values[-1]) is type(value):
+            ends[-1] = end
+        else:
+            ends.append(end)
+            self.values.append(value)
+
+    def array(self, values: pa.Array | None = None, type: pa.DataType | None = None) -> pa.Array:
+        """Return the decoded column (``values``: the run values, already an Arrow array)."""
+        vals = values if values is not None else pa.array(self.values, type)
+        if not self.ends:
+            return vals.slice(0, 0)
+        ree = pa.RunEndEncodedArray.from_arrays(pa.array(self.ends, pa.int32()), vals)
+        return pc.run_end_decode(ree)
 
 
-def _slot_batch(
-    keys: pa.Array,
-    host_idx: list[int],
-    starts: list[int],
-    remaining: list[int | None],
-    offsets: list[int],
-    errors: list[str | None],
-    duration: int,
-    nexts: list[int | None] | None,
-) -> pa.RecordBatch:
-    st = pa.array(starts, pa.int64())
-    cols: dict[str, pa.Array] = {
-        "host": keys.take(pa.array(host_idx, pa.int32())),
-        "start": st.cast(_UTC_S),
-        "end": pc.add(st, duration).cast(_UTC_S),
-        "remaining": pa.array(remaining, pa.int32()),
-        "date": _local_dates(st, pa.array(offsets, pa.int64())),
-        "error": pa.array(errors, pa.string()),
-    }
-    if nexts is not None:
-        cols["next_available"] = pa.array(nexts, pa.int64()).cast(_UTC_S)
-    return pa.RecordBatch.from_pydict(cols)
+class _SlotBuilder:
+    """The columns of one slot batch: starts as ints, every other column as runs."""
+
+    def __init__(self, next_available: bool) -> None:
+        self.starts: list[int | None] = []
+        self.host = _Runs()  # values: the host's index in the batch
+        self.error = _Runs()
+        self.offset = _Runs()
+        self.remaining = _Runs()
+        self.next: _Runs | None = _Runs() if next_available else None
+
+    def host_slots(
+        self, j: int, table: OffsetTable, starts: list[int], remaining: list[int], capacity: int
+    ) -> None:
+        """Add one host's slots; ``table`` is the viewer zone's (for the local dates)."""
+        if not starts:
+            return
+        base = len(self.starts)
+        self.starts.extend(starts)
+        end = len(self.starts)
+        self.host.ends.append(end)
+        self.host.values.append(j)
+        self.error.add(end, None)
+        if self.next is not None:
+            self.next.add(end, None)
+        i = 0
+        for _a, b, off in table.segments(starts[0], starts[-1] + 1):
+            k = bisect_left(starts, b, i)
+            if k > i:
+                self.offset.add(base + k, off)
+            i = k
+        if remaining.count(capacity) == len(remaining):
+            self.remaining.add(end, capacity)
+        else:
+            for n, r in enumerate(remaining, base + 1):
+                self.remaining.add(n, r)
+
+    def host_row(self, j: int, error: str | None, nxt: int | None) -> None:
+        """Add one row with null times: a bad host's error, or a host's next start."""
+        self.starts.append(None)
+        end = len(self.starts)
+        self.host.ends.append(end)
+        self.host.values.append(j)
+        self.error.add(end, error)
+        self.offset.add(end, 0)
+        self.remaining.add(end, None)
+        if self.next is not None:
+            self.next.add(end, nxt)
+
+    def batch(self, keys: pa.Array, duration: int) -> pa.RecordBatch:
+        st = pa.array(self.starts, pa.int64())
+        offsets = self.offset.array(type=pa.int64())
+        cols: dict[str, pa.Array] = {
+            "host": self.host.array(keys.take(pa.array(self.host.values, pa.int32()))),
+            "start": st.cast(_UTC_S),
+            "end": pc.add(st, duration).cast(_UTC_S),
+            "remaining": self.remaining.array(type=pa.int32()),
+            "date": _local_dates(st, offsets),
+            "error": self.error.array(type=pa.string()),
+        }
+        if self.next is not None:
+            cols["next_available"] = self.next.array(type=pa.int64()).cast(_UTC_S)
+        return pa.RecordBatch.from_pydict(cols)
 
 
 def slots(
@@ -601,17 +660,13 @@ def slots(
     ctx = _Ctx.of(event, query)
     groups = fleet.groups(query.exclude)
     dur = ctx.policy.duration
+    cap = ctx.policy.capacity
     limit = query.limit
     for first in range(0, len(fleet.hosts), batch_size):
         keys = fleet.hosts[first : first + batch_size]
         scheds = fleet._schedules[first : first + batch_size]
         cache = _batch_busy(groups, keys)
-        host_idx: list[int] = []
-        starts: list[int] = []
-        remaining: list[int | None] = []
-        offsets: list[int] = []
-        errors: list[str | None] = []
-        nexts: list[int | None] | None = [] if next_available else None
+        out = _SlotBuilder(next_available)
         for j, (key, sch) in enumerate(zip(keys, scheds, strict=True)):
             err = sch if isinstance(sch, str) else groups.bad.get(key)
             if err is None:
@@ -621,37 +676,19 @@ def slots(
                     lo, hi = ctx.span(sch)
                     s, r = _host_starts(ctx, sch, busy, lo, hi, limit)
                     nxt = None
-                    if not s and nexts is not None:
+                    if not s and next_available:
                         nxt = _host_next(ctx, sch, busy, hi)
-                    _offsets_of(ctx.viewer_table(sch), s, offsets)
+                    table = ctx.viewer_table(sch)
                 except (SlotcalcError, ValueError, TypeError, OverflowError) as e:
                     err = _error_text(e)
                 else:
-                    n = len(s)
-                    host_idx.extend([j] * n)
-                    starts.extend(s)
-                    remaining.extend(r)
-                    errors.extend([None] * n)
-                    if nexts is not None:
-                        nexts.extend([None] * n)
-                        if not n:
-                            host_idx.append(j)
-                            starts.append(None)  # type: ignore[arg-type]
-                            remaining.append(None)
-                            offsets.append(0)
-                            errors.append(None)
-                            nexts.append(nxt)
+                    if s:
+                        out.host_slots(j, table, s, r, cap)
+                    elif next_available:
+                        out.host_row(j, None, nxt)
                     continue
-            host_idx.append(j)
-            starts.append(None)  # type: ignore[arg-type]
-            remaining.append(None)
-            offsets.append(0)
-            errors.append(err)
-            if nexts is not None:
-                nexts.append(None)
-        yield _slot_batch(
-            _keys_array(keys), host_idx, starts, remaining, offsets, errors, dur, nexts
-        )
+            out.host_row(j, err, None)
+        yield out.batch(_keys_array(keys), dur)
 
 
 def slots_table(

@@ -19,9 +19,9 @@ from typing import Any
 
 try:
     import dask.dataframe as dd
-    from dask.delayed import delayed
     import pandas as pd
     import pyarrow as pa
+    from dask.delayed import delayed
 except ImportError as _e:  # pragma: no cover - exercised only without the extra
     raise ImportError(
         "slotcalc.dask needs dask and pyarrow: pip install 'slotcalc[dask]'"
