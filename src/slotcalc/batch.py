@@ -270,7 +270,15 @@ def _host_check(
         base = eng.check_host(_plan(ctx, schedule, NO_BUSY), s, exact)
         ctx.checks[key] = base
         ctx.keep.append(schedule)
-    if ctx.policy.align != "free" and (base[0] is not None or busy.empty):
+    p = ctx.policy
+    if p.align != "free" and (base[0] is not None or busy.empty):
+        return base
+    if p.align != "free" and busy.seats is None:
+        # free at ``s`` with no busy time and only blocking entries: rule 4 decides
+        x, y = s - p.buffer_before, s + p.duration + p.buffer_after
+        for a, b in zip(busy.starts, busy.ends, strict=True):
+            if a < y and b > x:
+                return "busy", 0
         return base
     return eng.check_host(_plan(ctx, schedule, busy), s, exact)
 
