@@ -4,8 +4,9 @@ Options::
 
     --quick             fewer repeats, the reference on the small case only (a smoke run)
     --repeats N         timed runs per figure (default 11; --quick: 3)
-    --only W1,W3,...    just these parts: W1 W2 W3 W4 W5, sweeps (or busy, days, hosts),
-                        reference
+    --only W1,W3,...    just these parts: W1 W2 W3 W4 W5 W7, sweeps (or busy, days, hosts),
+                        reference (W7, many hosts at once, runs only when asked for:
+                        it needs pyarrow and dask, and a minute or two)
     --json FILE         also write every figure, the machine and the targets as JSON
     --plot FILE         plot the sweeps (needs matplotlib: pip install 'slotcalc[bench]')
 
@@ -29,7 +30,7 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
 from benchmarks import report, suite
 from benchmarks.timing import machine_info
 
-PARTS = ("W1", "W2", "W3", "W4", "W5", "BUSY", "DAYS", "HOSTS", "REFERENCE")
+PARTS = ("W1", "W2", "W3", "W4", "W5", "W7", "BUSY", "DAYS", "HOSTS", "REFERENCE")
 ALIASES = {
     "SWEEPS": ("BUSY", "DAYS", "HOSTS"),
     "SWEEP": ("BUSY", "DAYS", "HOSTS"),
@@ -52,7 +53,7 @@ def parse_only(text: str | None) -> set[str] | None:
             out.add(name)
         else:
             raise SystemExit(
-                f"--only: unknown part {raw.strip()!r} (choose from W1 W2 W3 W4 W5 sweeps busy "
+                f"--only: unknown part {raw.strip()!r} (choose from W1 W2 W3 W4 W5 W7 sweeps busy "
                 "days hosts reference)"
             )
     return out
@@ -72,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--only",
         default=None,
-        help="comma-separated parts: W1 W2 W3 W4 W5, sweeps (or busy, days, hosts), reference",
+        help="comma-separated parts: W1 W2 W3 W4 W5 W7, sweeps (or busy, days, hosts), "
+        "reference",
     )
     p.add_argument("--json", type=Path, default=None, metavar="FILE", help="write results")
     p.add_argument("--plot", type=Path, default=None, metavar="FILE", help="plot the sweeps")
@@ -115,6 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     if want("W5"):
         results["w5"] = suite.run_w5(settings)
         print(report.w5_text(results["w5"]))
+        print()
+
+    if only is not None and "W7" in only:
+        from benchmarks import batch_bench
+
+        results["w7"] = batch_bench.run_w7(repeats=min(repeats, 3) if args.quick else 3)
+        print(batch_bench.w7_text(results["w7"]))
         print()
 
     sweeps = []
