@@ -387,36 +387,42 @@ class _Groups(NamedTuple):
     bad: dict[Any, str]  # host -> error text of its first bad row
 
 
-def _group(table: pa.Table, exclude: frozenset[str]) -> _Groups:
-    """Group busy rows by host (Arrow's hash aggregation), dropping ``exclude``d ids.
+def _validate(table: pa.Table) -> tuple[pa.Table, dict[Any, str]]:
+    """Return the rows ``Busy`` would accept, and per host the error of its first bad row.
 
-    Rows that ``Busy`` would refuse (null times, an end not after the start, seats < 1) mark
-    their host bad instead of failing the call.
+    Bad rows (null times, an end not after the start, seats < 1) mark their host bad instead
+    of failing the call. One vectorized test; Python sees the bad rows only.
     """
+    bad: dict[Any, str] = {}
+    if not table.num_rows:
+        return table, bad
+    wrong = pc.or_kleene(
+        pc.fill_null(pc.less_equal(table["end"], table["start"]), True),
+        pc.fill_null(pc.less(table["seats"], 1), False),
+    )
+    if not pc.any(wrong).as_py():
+        return table, bad
+    rows = table.filter(wrong)
+    for h, s, e, k in zip(
+        rows["host"].to_pylist(), rows["start"].to_pylist(), rows["end"].to_pylist(),
+        rows["seats"].to_pylist(), strict=True,
+    ):
+        if h in bad:
+            continue
+        if s is None or e is None:
+            bad[h] = "invalid_request: busy start and end may not be null"
+        elif e <= s:
+            bad[h] = "invalid_interval: busy time must end after it starts"
+        else:
+            bad[h] = f"invalid_value: seats must be at least 1, not {k}"
+    return table.filter(pc.invert(wrong)), bad
+
+
+def _group(table: pa.Table, exclude: frozenset[str], bad: dict[Any, str]) -> _Groups:
+    """Group (valid) busy rows by host with Arrow's hash aggregation, dropping ``exclude``d ids."""
     if exclude and table.num_rows:
         drop = pc.is_in(table["id"], value_set=pa.array(sorted(exclude), pa.string()))
         table = table.filter(pc.invert(pc.fill_null(drop, False)))
-    bad: dict[Any, str] = {}
-    if table.num_rows:
-        wrong = pc.or_kleene(
-            pc.fill_null(pc.less_equal(table["end"], table["start"]), True),
-            pc.fill_null(pc.less(table["seats"], 1), False),
-        )
-        if pc.any(wrong).as_py():
-            rows = table.filter(wrong)
-            for h, s, e, k in zip(
-                rows["host"].to_pylist(), rows["start"].to_pylist(), rows["end"].to_pylist(),
-                rows["seats"].to_pylist(), strict=True,
-            ):
-                if h in bad:
-                    continue
-                if s is None or e is None:
-                    bad[h] = "invalid_request: busy start and end may not be null"
-                elif e <= s:
-                    bad[h] = "invalid_interval: busy time must end after it starts"
-                else:
-                    bad[h] = f"invalid_value: seats must be at least 1, not {k}"
-            table = table.filter(pc.invert(wrong))
     any_seats = table.num_rows > 0 and table["seats"].null_count < table.num_rows
     g = table.group_by("host", use_threads=False).aggregate(
         [("start", "list"), ("end", "list"), ("seats", "list")]
@@ -443,7 +449,8 @@ class Fleet:
     the order of ``schedules``). Pickles (the Arrow table and the mappings).
     """
 
-    __slots__ = ("_groups", "_schedules", "busy", "hosts", "library", "schedules")
+    __slots__ = ("_bad", "_clean", "_groups", "_schedules", "busy", "hosts", "library",
+                 "schedules")
 
     def __init__(
         self,
@@ -459,6 +466,7 @@ class Fleet:
         self.library = library
         self.hosts: tuple[Any, ...] = tuple(schedules if hosts is None else hosts)
         self.busy = _normalize(busy)
+        self._clean, self._bad = _validate(self.busy)
         self._schedules: list[Schedule | str] = [self._resolve(h) for h in self.hosts]
         self._groups: dict[frozenset[str], _Groups] = {}
 
@@ -488,7 +496,7 @@ class Fleet:
     def groups(self, exclude: frozenset[str]) -> _Groups:
         got = self._groups.get(exclude)
         if got is None:
-            got = _group(self.busy, exclude)
+            got = _group(self._clean, exclude, self._bad)
             if not exclude:
                 self._groups[exclude] = got
         return got
@@ -753,12 +761,12 @@ def _near(fleet: Fleet, ctx: _Ctx, lo: int, hi: int) -> Fleet | None:
     if reach is None:
         return None
     before, after = reach
-    b = fleet.busy
+    b = fleet._clean
     keep = pc.and_(pc.less(b["start"], hi + after), pc.greater(b["end"], lo - before))
     near = object.__new__(Fleet)
     near.schedules, near.library, near.hosts = fleet.schedules, fleet.library, fleet.hosts
-    near._schedules = fleet._schedules
-    near.busy = b.filter(pc.fill_null(keep, True))
+    near._schedules, near._bad = fleet._schedules, fleet._bad
+    near.busy = near._clean = b.filter(keep)
     near._groups = {}
     return near
 
@@ -784,7 +792,7 @@ def check(
     reasons: list[str | None] = []
     remaining: list[int | None] = []
     errors: list[str | None] = []
-    bad = fleet.groups(query.exclude).bad
+    bad = fleet._bad
     for j, (key, sch) in enumerate(zip(fleet.hosts, fleet._schedules, strict=True)):
         err = sch if isinstance(sch, str) else bad.get(key)
         if err is None:
@@ -841,7 +849,7 @@ def first_free(
         raise InvalidValue("k must be an integer of at least 1", "/k")
     ctx = _Ctx.of(event, query)
     {key: i for i, key in enumerate(fleet.hosts)}
-    bad = fleet.groups(query.exclude).bad
+    bad = fleet._bad
     spans: dict[tuple[int, int], list[int]] = {}
     for j, sch in enumerate(fleet._schedules):
         if isinstance(sch, Schedule) and fleet.hosts[j] not in bad:
@@ -1003,7 +1011,7 @@ def fingerprints(hosts: Fleet, event: EventPolicy, query_window: Any) -> pa.Reco
     window: store them, and recompute only the hosts whose digest changed.
     """
     fleet = _as_fleet(hosts)
-    bad = fleet.groups(frozenset()).bad
+    bad = fleet._bad
     g = fleet.busy.group_by("host", use_threads=False).aggregate(
         [("start", "list"), ("end", "list"), ("seats", "list"), ("id", "list")]
     )
