@@ -110,6 +110,10 @@ class HostBusy(NamedTuple):
 NO_BUSY = HostBusy([], [], None)
 
 
+#: Cached free grids / no-busy checks kept per call before they are dropped (memory bound).
+_CACHE_LIMIT = 4096
+
+
 @dataclass
 class _Ctx:
     """One call's shared state: the policy, ``now``, and per-schedule caches of free grids."""
@@ -132,6 +136,13 @@ class _Ctx:
             raise InvalidRequest("query must be a Query", "/query")
         now = _now_seconds(query)
         return cls(event, query, now, _policy(event, now))
+
+    def trim(self) -> None:
+        """Forget the cached grids when there are many (hosts that share no schedule)."""
+        if len(self.grids) + len(self.checks) > _CACHE_LIMIT:
+            self.grids.clear()
+            self.checks.clear()
+            self.keep.clear()
 
     def span(self, schedule: Schedule) -> tuple[int, int]:
         """Return the query range ``[lo, hi)`` (local dates read in the viewer zone)."""
@@ -682,6 +693,7 @@ def slots(
         keys = fleet.hosts[first : first + batch_size]
         scheds = fleet._schedules[first : first + batch_size]
         cache = _batch_busy(groups, keys)
+        ctx.trim()
         out = _SlotBuilder(next_available)
         for j, (key, sch) in enumerate(zip(keys, scheds, strict=True)):
             err = sch if isinstance(sch, str) else groups.bad.get(key)
@@ -797,6 +809,8 @@ def check(
         err = sch if isinstance(sch, str) else bad.get(key)
         if err is None:
             assert isinstance(sch, Schedule)
+            if not j % DEFAULT_BATCH:
+                ctx.trim()
             try:
                 busy = _host_busy(groups, cache, j)
                 reason, rem = _host_check(ctx, sch, busy, s, exact)
@@ -880,7 +894,11 @@ def _first_free_span(
         for j in members:
             sch = fleet._schedules[j]
             assert isinstance(sch, Schedule)
-            grid = _free_grid(ctx, sch, a, b) if ctx.policy.align != "free" else [a]
+            ctx.trim()
+            try:
+                grid = _free_grid(ctx, sch, a, b) if ctx.policy.align != "free" else [a]
+            except (SlotcalcError, ValueError, TypeError, OverflowError):
+                continue
             if grid:
                 heap.append((grid[0], j))
         heapq.heapify(heap)
