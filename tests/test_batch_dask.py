@@ -58,15 +58,20 @@ def test_dask_on_two_worker_processes_matches_single_process() -> None:
                      library=library, hosts_per_partition=100)
     assert ddf.npartitions == 4  # 302 hosts, 100 a partition: never one task per host
     assert list(ddf.columns) == want.column_names
+    # an in-memory Arrow table is cut into the partitions on the client (no shuffle)
+    from_arrow = slots_dask(busy, schedules, event, query, library=library,
+                            hosts_per_partition=100)
+    assert from_arrow.npartitions == 4
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster):
-        got = ddf.compute()
-    table = pa.Table.from_pandas(got, preserve_index=False).replace_schema_metadata(None)
-    assert table.num_rows == want.num_rows > 1000
-    assert table.sort_by(SORT).equals(want.cast(table.schema).sort_by(SORT))
-    errors = [e for e in table["error"].to_pylist() if e]
-    assert len(errors) == 1 and "missing-id" in errors[0]
+        results = [ddf.compute(), from_arrow.compute()]
+    for got in results:
+        table = pa.Table.from_pandas(got, preserve_index=False).replace_schema_metadata(None)
+        assert table.num_rows == want.num_rows > 1000
+        assert table.sort_by(SORT).equals(want.cast(table.schema).sort_by(SORT))
+        errors = [e for e in table["error"].to_pylist() if e]
+        assert len(errors) == 1 and "missing-id" in errors[0]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="pyspark not installed")

@@ -21,6 +21,7 @@ try:
     import dask.dataframe as dd
     import pandas as pd
     import pyarrow as pa
+    import pyarrow.compute as pc
     from dask.delayed import delayed
 except ImportError as _e:  # pragma: no cover - exercised only without the extra
     raise ImportError(
@@ -45,7 +46,7 @@ def slots_meta(host_type: Any = None, next_available: bool = False) -> pd.DataFr
 
 
 def _partition(
-    busy: pd.DataFrame,
+    busy: pd.DataFrame | pa.Table,
     hosts: Sequence[Any],
     schedules: Mapping[Any, Schedule | str],
     library: Mapping[str, Schedule] | None,
@@ -55,8 +56,11 @@ def _partition(
     host_type: Any,
 ) -> pd.DataFrame:
     """One task: the batch API over one partition's hosts and busy rows (pandas in, out)."""
-    cols = [c for c in ("host", "start", "end", "seats", "id") if c in busy.columns]
-    table = pa.Table.from_pandas(busy[cols], preserve_index=False)
+    if isinstance(busy, pa.Table):
+        table = busy
+    else:
+        cols = [c for c in ("host", "start", "end", "seats", "id") if c in busy.columns]
+        table = pa.Table.from_pandas(busy[cols], preserve_index=False)
     fleet = Fleet(schedules, table, library=library, hosts=hosts)
     out = slots_table(fleet, event, query, next_available=next_available)
     out = out.cast(slot_schema(next_available, host_type))
@@ -91,35 +95,22 @@ def slots_dask(
     if hosts_per_partition < 1:
         raise InvalidValue("hosts_per_partition must be at least 1", "/hosts_per_partition")
     keys = list(schedules if hosts is None else hosts)
-    if isinstance(busy, pa.Table):
-        busy = busy.to_pandas()
     if isinstance(busy, pd.DataFrame):
-        busy = dd.from_pandas(busy, npartitions=max(1, math.ceil(len(keys) / 10_000)))
-    if not isinstance(busy, dd.DataFrame):
+        busy = pa.Table.from_pandas(busy, preserve_index=False)
+    if not isinstance(busy, (dd.DataFrame, pa.Table)):
         raise InvalidRequest("busy must be a Dask or pandas DataFrame or an Arrow table", "/busy")
     parts = max(1, math.ceil(len(keys) / hosts_per_partition))
     runs = [keys[i * hosts_per_partition : (i + 1) * hosts_per_partition] for i in range(parts)]
-    part_of = pd.Series(
-        [i for i, run in enumerate(runs) for _ in run],
-        index=pd.Index(keys, dtype=object if not keys else None),
-        dtype="int64",
-    )
+    grouped: list[Any]
+    if isinstance(busy, pa.Table):
+        grouped = _split_table(busy, keys, hosts_per_partition, parts)
+    else:
+        grouped = _split_dask(busy, keys, runs)
     host_type = _host_type(keys)
     meta = slots_meta(host_type, next_available)
-    if parts == 1:
-        pieces = busy.to_delayed()
-        whole = delayed(pd.concat)(pieces) if len(pieces) > 1 else pieces[0]
-        grouped = [whole]
-    else:
-        tagged = busy.assign(
-            **{_PART: busy["host"].map(part_of, meta=("host", "float64")).fillna(-1)}
-        )
-        tagged = tagged[tagged[_PART] >= 0].astype({_PART: "int64"})
-        # divisions 0, 1, …, parts: partition i holds exactly the rows of run i
-        grouped = tagged.set_index(_PART, divisions=list(range(parts + 1))).to_delayed()
     library_d = None if library is None else delayed(library, pure=True)
     tasks = [
-        delayed(_partition, pure=True)(
+        delayed(_partition, pure=False)(
             piece,
             run,
             {h: schedules[h] for h in run if h in schedules},
@@ -133,3 +124,40 @@ def slots_dask(
     ]
     frame: dd.DataFrame = dd.from_delayed(tasks, meta=meta, verify_meta=False)
     return frame
+
+
+def _split_table(busy: pa.Table, keys: list[Any], size: int, parts: int) -> list[pa.Table]:
+    """Cut an in-memory busy table into the partitions' rows, in Arrow (no Dask shuffle)."""
+    idx = pc.index_in(busy["host"], value_set=pa.array(keys))
+    part = pc.divide(idx, size)
+    tagged = busy.append_column(_PART, part).filter(pc.is_valid(part)).sort_by(_PART)
+    counts = dict(
+        zip(*(c.to_pylist() for c in pc.value_counts(tagged[_PART]).flatten()), strict=True)
+    )
+    out: list[pa.Table] = []
+    start = 0
+    for i in range(parts):
+        n = counts.get(i, 0)
+        out.append(tagged.slice(start, n).drop_columns([_PART]))
+        start += n
+    return out
+
+
+def _split_dask(busy: dd.DataFrame, keys: list[Any], runs: list[list[Any]]) -> list[Any]:
+    """Move each host's rows to its run's partition: one shuffle with known divisions."""
+    parts = len(runs)
+    part_of = pd.Series(
+        [i for i, run in enumerate(runs) for _ in run],
+        index=pd.Index(keys, dtype=object if not keys else None),
+        dtype="int64",
+    )
+    if parts == 1:
+        pieces = busy.to_delayed()
+        return [delayed(pd.concat)(pieces) if len(pieces) > 1 else pieces[0]]
+    tagged = busy.assign(
+        **{_PART: busy["host"].map(part_of, meta=("host", "float64")).fillna(-1)}
+    )
+    tagged = tagged[tagged[_PART] >= 0].astype({_PART: "int64"})
+    # divisions 0, 1, …, parts: partition i holds exactly the rows of run i
+    grouped: list[Any] = tagged.set_index(_PART, divisions=list(range(parts + 1))).to_delayed()
+    return grouped
