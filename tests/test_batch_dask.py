@@ -75,12 +75,20 @@ def test_dask_on_two_worker_processes_matches_single_process() -> None:
 
 
 @pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="pyspark not installed")
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::UserWarning")
 def test_spark_map_in_arrow_recipe() -> None:  # pragma: no cover - only where pyspark is
     """The recipe of docs/batch.md: one marker row per host, so hosts without busy time count."""
     import pyarrow.compute as pc
     from pyspark.sql import SparkSession
 
-    from slotcalc.batch import slot_schema, slots
+    from slotcalc.batch import slots
+
+    ddl = "host string, start timestamp, end timestamp, remaining int, date date, error string"
+    as_spark = pa.schema([("host", pa.string()), ("start", pa.timestamp("us", tz="UTC")),
+                          ("end", pa.timestamp("us", tz="UTC")), ("remaining", pa.int32()),
+                          ("date", pa.date32()), ("error", pa.string())])
 
     schedules, library, busy = fleet_inputs(40)
     del schedules["ghost"]
@@ -92,7 +100,10 @@ def test_spark_map_in_arrow_recipe() -> None:  # pragma: no cover - only where p
     rows = pa.concat_tables([busy.cast(markers.schema), markers])
     spark = SparkSession.builder.master("local[2]").getOrCreate()
     try:
-        frame = spark.createDataFrame(rows.to_pandas()).repartition(4, "host")
+        frame = spark.createDataFrame(
+            [tuple(r.values()) for r in rows.to_pylist()],
+            "host string, start long, end long, seats long",
+        ).repartition(4, "host")
 
         def compute(batches):  # type: ignore[no-untyped-def]
             part = pa.Table.from_batches(list(batches))
@@ -100,9 +111,11 @@ def test_spark_map_in_arrow_recipe() -> None:  # pragma: no cover - only where p
                 return
             hosts = sorted(set(part["host"].to_pylist()))
             real = part.filter(pc.is_valid(part["start"]))
-            yield from slots(Fleet(schedules, real, library=library, hosts=hosts), event, query)
+            for batch in slots(Fleet(schedules, real, library=library, hosts=hosts), event,
+                               query):
+                yield batch.cast(as_spark)
 
-        out = frame.mapInArrow(compute, slot_schema()).toPandas()
+        out = frame.mapInArrow(compute, ddl).toPandas()
     finally:
         spark.stop()
     want = slots_table(Fleet(schedules, busy, library=library), event, query)
