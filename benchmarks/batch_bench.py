@@ -258,13 +258,19 @@ def run_dask(w: W7, repeats: int) -> dict[str, Any]:
         from slotcalc.batch import slots
 
         pairs = []
+        cpu_single = 0.0
+        cpu_workers = 0.0
         for _ in range(repeats):
             gc.collect()
+            c0 = time.process_time()
             t0 = time.perf_counter()
             _drain(slots(w.fleet, w.event, w.query))
             t1 = time.perf_counter()
+            cpu_single += time.process_time() - c0
+            before = sum(client.run(_cpu_seconds).values())
             counts.compute()
             t2 = time.perf_counter()
+            cpu_workers += sum(client.run(_cpu_seconds).values()) - before
             pairs.append((t1 - t0, t2 - t1))
         t_single = statistics.median(a for a, _ in pairs)
         t_workers = statistics.median(b for _, b in pairs)
@@ -292,6 +298,8 @@ def run_dask(w: W7, repeats: int) -> dict[str, Any]:
         "shuffled_s": t_shuffled,
         "single_s": t_single,
         "speedup": pair_ratio,
+        "cpu_single_s": cpu_single / repeats,
+        "cpu_workers_s": cpu_workers / repeats,
         "loadavg_after": os.getloadavg(),
         "speedup_to_client": t_single / t_client,
         "speedup_shuffled": t_single / t_shuffled,
@@ -302,6 +310,12 @@ def run_dask(w: W7, repeats: int) -> dict[str, Any]:
 
 def _noop(i: int) -> int:
     return i
+
+
+def _cpu_seconds() -> float:
+    """Return this process's CPU time (user + system), for ``client.run`` on every worker."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def w7_text(r: dict[str, Any]) -> str:
@@ -341,7 +355,9 @@ def w7_text(r: dict[str, Any]) -> str:
                 f"{d['to_client_s']:.3f} s ({d['speedup_to_client']:.2f}x); from a Dask "
                 f"DataFrame with a shuffle {d['shuffled_s']:.3f} s "
                 f"({d['speedup_shuffled']:.2f}x); per-task overhead "
-                f"{d['per_task_overhead_ms']:.2f} ms; load average after "
+                f"{d['per_task_overhead_ms']:.2f} ms; CPU seconds: workers "
+                f"{d['cpu_workers_s']:.2f} s vs single process {d['cpu_single_s']:.2f} s "
+                f"for the same hosts; load average after "
                 f"{d['loadavg_after'][0]:.1f} on {os.cpu_count()} cores"
             )
     return "\n".join(lines)
