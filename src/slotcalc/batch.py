@@ -163,12 +163,27 @@ def _plan(ctx: _Ctx, schedule: Schedule, busy: HostBusy) -> eng.HostPlan:
     )
 
 
+#: Free grids shared by the calls of one process, keyed by value (schedule, policy, span), so
+#: the tasks of a Dask worker or the requests of a service reuse them; cleared when full.
+_SHARED_GRIDS: dict[tuple[Schedule, eng.Policy, int, int, int], list[int]] = {}
+
+
 def _free_grid(ctx: _Ctx, schedule: Schedule, lo: int, hi: int) -> list[int]:
-    """Return the starts of ``schedule`` in ``[lo, hi)`` with no busy time (cached per call)."""
+    """Return the starts of ``schedule`` in ``[lo, hi)`` with no busy time (cached).
+
+    First by object identity within the call, then by value across calls (never mutated:
+    callers copy before changing).
+    """
     key = (id(schedule), lo, hi)
     got = ctx.grids.get(key)
     if got is None:
-        got = eng.host_slots(_plan(ctx, schedule, NO_BUSY), lo, hi)[0]
+        shared = (schedule, ctx.policy, ctx.now, lo, hi)  # ``now`` sets the horizon
+        got = _SHARED_GRIDS.get(shared)
+        if got is None:
+            got = eng.host_slots(_plan(ctx, schedule, NO_BUSY), lo, hi)[0]
+            if len(_SHARED_GRIDS) >= _CACHE_LIMIT:
+                _SHARED_GRIDS.clear()
+            _SHARED_GRIDS[shared] = got
         ctx.grids[key] = got
         ctx.keep.append(schedule)
     return got
