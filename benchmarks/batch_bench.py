@@ -165,7 +165,7 @@ def run_w7(hosts: int = 10_000, repeats: int = 3, sample: int = 1000,
         "ratio_throughput": (hosts / t_all) / (len(keys) / t_typed),
     }
     # nothing shared: one Schedule object per host (copies), so no per-schedule grid cache hits
-    own = {k: _copy_schedule(w.library[w.schedule_of[k]]) for k in keys}
+    own = {k: _copy_schedule(w.library[w.schedule_of[k]], i) for i, k in enumerate(keys)}
     unshared = Fleet(own, sub.busy)
     t_unshared = _median(lambda: _drain(slots(unshared, ev, q)), repeats)
     out["slots"]["batch_unshared_sample_s"] = t_unshared
@@ -212,7 +212,8 @@ def run_w7(hosts: int = 10_000, repeats: int = 3, sample: int = 1000,
     # first_free k=5 vs all slots
     first_free(w.fleet, ev, q, 5)
     t_ff = _median(lambda: first_free(w.fleet, ev, q, 5), repeats)
-    unshared_all = Fleet({k: _copy_schedule(w.library[w.schedule_of[k]]) for k in w.keys},
+    unshared_all = Fleet({k: _copy_schedule(w.library[w.schedule_of[k]], i)
+                          for i, k in enumerate(w.keys)},
                          w.busy)
     t_ff_un = _median(lambda: first_free(unshared_all, ev, q, 5), repeats)
     t_all_un = _median(lambda: _drain(slots(unshared_all, ev, q)), max(1, repeats // 2))
@@ -231,11 +232,22 @@ def run_w7(hosts: int = 10_000, repeats: int = 3, sample: int = 1000,
     return out
 
 
-def _copy_schedule(s: Any) -> Any:
-    """Return an equal Schedule that is a different object (no sharing between hosts)."""
-    import pickle
+_DAYS7 = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-    return pickle.loads(pickle.dumps(s))
+
+def _copy_schedule(s: Any, n: int) -> Any:
+    """Return a Schedule with the same hours as ``s`` but a different value (and object).
+
+    A closed day years after the range (its own for each ``n``) makes every copy distinct, so
+    no cache — by object or by value — is shared between hosts; the slots do not change.
+    """
+    from datetime import timedelta
+
+    from slotcalc import Override, Schedule
+
+    weekly = {d: s.hours(d) for i, d in enumerate(_DAYS7) if s.weekly[i]}
+    closed = Override(date(2031, 1, 1) + timedelta(days=n % 3000), [])
+    return Schedule(s.timezone, weekly, [closed])
 
 
 def run_dask(w: W7, repeats: int) -> dict[str, Any]:
