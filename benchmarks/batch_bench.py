@@ -257,10 +257,15 @@ def run_dask(w: W7, repeats: int) -> dict[str, Any]:
         from distributed import Client, LocalCluster
     except ImportError as e:
         return {"skipped": f"dask not installed: {e}"}
+    import dask
+
     from slotcalc.dask import slots_dask
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    # the workers' statistical profiler samples the (pure-Python) task thread every 10 ms and
+    # costs ~25% more worker CPU here: off, as docs/batch.md recommends for slotcalc tasks
+    with dask.config.set({"distributed.worker.profile.enabled": False}), \
+            LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                         dashboard_address=None) as cluster, Client(cluster) as client:
         # the busy table is in memory here: slots_dask cuts it into the partitions in Arrow
         ddf = slots_dask(w.busy, w.schedule_of, w.event, w.query, library=w.library)
         counts = ddf.map_partitions(len)
@@ -295,8 +300,6 @@ def run_dask(w: W7, repeats: int) -> dict[str, Any]:
         shuffled.compute()
         t_shuffled = _median(lambda: shuffled.compute(), repeats)
         # per-task overhead: many empty tasks
-        import dask
-
         empty = [dask.delayed(_noop)(i) for i in range(400)]
         dask.compute(*empty)
         t_empty = _median(lambda: dask.compute(*empty), repeats)
@@ -369,7 +372,8 @@ def w7_text(r: dict[str, Any]) -> str:
                 f"({d['speedup_shuffled']:.2f}x); per-task overhead "
                 f"{d['per_task_overhead_ms']:.2f} ms; CPU seconds: workers "
                 f"{d['cpu_workers_s']:.2f} s vs single process {d['cpu_single_s']:.2f} s "
-                f"for the same hosts; load average after "
+                f"for the same hosts (single process: {r['hosts'] / d['cpu_single_s']:,.0f} "
+                f"hosts per CPU second); load average after "
                 f"{d['loadavg_after'][0]:.1f} on {os.cpu_count()} cores"
             )
     return "\n".join(lines)
