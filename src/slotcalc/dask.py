@@ -89,6 +89,8 @@ def slots_dask(
     ``schedules``/``library``/``hosts`` are those of :class:`slotcalc.batch.Fleet`. Hosts are cut
     into consecutive runs of ``hosts_per_partition``: one task per run. Each run's schedules go
     with its task only. Nothing is computed until you ask (``.compute()``, ``.to_parquet()``).
+    Run workers with one thread each and without the statistical profiler
+    (``distributed.worker.profile.enabled: false``): the tasks are pure Python.
     """
     if not isinstance(schedules, Mapping):
         raise InvalidRequest("schedules must map host keys to schedules", "/schedules")
