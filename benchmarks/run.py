@@ -4,9 +4,10 @@ Options::
 
     --quick             fewer repeats, the reference on the small case only (a smoke run)
     --repeats N         timed runs per figure (default 11; --quick: 3)
-    --only W1,W3,...    just these parts: W1 W2 W3 W4 W5, V2 (or W6: the team tree,
+    --only W1,W3,...    just these parts: W1 W2 W3 W4 W5 W7, V2 (or W6: the team tree,
                         periods, limits, horizons, repeats), sweeps (or busy, days, hosts),
-                        reference
+                        reference (W7, many hosts at once, runs only when asked for:
+                        it needs pyarrow and dask, and a minute or two)
     --json FILE         also write every figure, the machine and the targets as JSON
     --plot FILE         plot the sweeps (needs matplotlib: pip install 'slotcalc[bench]')
 
@@ -30,7 +31,7 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
 from benchmarks import report, suite, v2_bench
 from benchmarks.timing import machine_info
 
-PARTS = ("W1", "W2", "W3", "W4", "W5", "V2", "BUSY", "DAYS", "HOSTS", "REFERENCE")
+PARTS = ("W1", "W2", "W3", "W4", "W5", "V2", "W7", "BUSY", "DAYS", "HOSTS", "REFERENCE")
 ALIASES = {
     "SWEEPS": ("BUSY", "DAYS", "HOSTS"),
     "SWEEP": ("BUSY", "DAYS", "HOSTS"),
@@ -54,8 +55,8 @@ def parse_only(text: str | None) -> set[str] | None:
             out.add(name)
         else:
             raise SystemExit(
-                f"--only: unknown part {raw.strip()!r} (choose from W1 W2 W3 W4 W5 W6 V2 sweeps "
-                "busy days hosts reference)"
+                f"--only: unknown part {raw.strip()!r} (choose from W1 W2 W3 W4 W5 W6 V2 W7 "
+                "sweeps busy days hosts reference)"
             )
     return out
 
@@ -74,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--only",
         default=None,
-        help="comma-separated parts: W1 W2 W3 W4 W5, sweeps (or busy, days, hosts), reference",
+        help="comma-separated parts: W1 W2 W3 W4 W5 W7, sweeps (or busy, days, hosts), "
+        "reference",
     )
     p.add_argument("--json", type=Path, default=None, metavar="FILE", help="write results")
     p.add_argument("--plot", type=Path, default=None, metavar="FILE", help="plot the sweeps")
@@ -122,6 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     if want("V2"):
         results["v2"] = v2_bench.run(repeats, args.warmup)
         print(v2_bench.table(results["v2"]))
+        print()
+
+    if only is not None and "W7" in only:
+        from benchmarks import batch_bench
+
+        results["w7"] = batch_bench.run_w7(repeats=min(repeats, 3) if args.quick else 3)
+        print(batch_bench.w7_text(results["w7"]))
         print()
 
     sweeps = []
