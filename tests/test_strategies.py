@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
+from hypothesis.errors import InvalidArgument, NoSuchExample
 
 import slotcalc
 from slotcalc import (
@@ -57,6 +57,23 @@ _JSON = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCh
 def find_any(strategy: st.SearchStrategy[T], condition: Callable[[T], bool]) -> T:
     """Return some example of ``strategy`` satisfying ``condition`` (fails if none is found)."""
     return find(strategy, condition, settings=_FIND)
+
+
+def reach_all(strategy: st.SearchStrategy[T], conditions: dict[str, Callable[[T], bool]]
+              ) -> None:
+    """Fail unless, within one budget of examples, each condition holds for some example."""
+    missing = dict(conditions)
+
+    def check(x: T) -> bool:
+        for name, cond in list(missing.items()):
+            if cond(x):
+                del missing[name]
+        return not missing
+
+    try:
+        find(strategy, check, settings=_FIND)
+    except NoSuchExample:
+        pytest.fail(f"never reached: {sorted(missing)}")
 
 
 def _walls(schedule: Schedule, day: date) -> list[datetime]:
@@ -336,24 +353,22 @@ def test_busy_buffers_can_be_turned_off(busy: list[Busy]) -> None:
     assert all(b.buffer_before == b.buffer_after == 0 for b in busy)
 
 
-@pytest.mark.parametrize("condition", [
-    lambda e: e.booking_limits.week is not None,
-    lambda e: e.booking_limits.month is not None,
-    lambda e: e.booking_limits.year is not None,
-    lambda e: e.booking_limits.day is not None,
-    lambda e: e.duration_limits.items() != (),
-    lambda e: e.week_start == "sun",
-    lambda e: e.horizon_business_days is not None and e.business_days != (
-        "mon", "tue", "wed", "thu", "fri"),
-    lambda e: e.horizon_bookable_days is not None,
-    lambda e: e.bookable_from is not None,
-    lambda e: e.bookable_until is not None,
-    lambda e: e.repeat is not None and e.repeat.interval_days == 7,
-    lambda e: e.repeat is not None and e.repeat.interval_days != 7,
-], ids=["week", "month", "year", "day", "minutes", "week_start", "business", "bookable",
-        "from", "until", "weekly_repeat", "other_repeat"])
-def test_event_policies_reach_every_v2_option(condition: Callable[[EventPolicy], bool]) -> None:
-    find_any(ss.event_policies(), condition)
+def test_event_policies_reach_every_v2_option() -> None:
+    reach_all(ss.event_policies(), {
+        "week": lambda e: e.booking_limits.week is not None,
+        "month": lambda e: e.booking_limits.month is not None,
+        "year": lambda e: e.booking_limits.year is not None,
+        "day": lambda e: e.booking_limits.day is not None,
+        "minutes": lambda e: e.duration_limits.items() != (),
+        "week_start": lambda e: e.week_start == "sun",
+        "business": lambda e: e.horizon_business_days is not None and e.business_days != (
+            "mon", "tue", "wed", "thu", "fri"),
+        "bookable": lambda e: e.horizon_bookable_days is not None,
+        "from": lambda e: e.bookable_from is not None,
+        "until": lambda e: e.bookable_until is not None,
+        "weekly_repeat": lambda e: e.repeat is not None and e.repeat.interval_days == 7,
+        "other_repeat": lambda e: e.repeat is not None and e.repeat.interval_days != 7,
+    })
 
 
 @given(ss.event_policies(max_limit=0, duration_limits=False, week_starts=["mon"],
@@ -609,16 +624,19 @@ def test_requests_reach_every_v2_field() -> None:
                 return False
         return check
 
-    find_any(ss.requests(team=False), has(lambda r: r["schedule"]["zones"]))
-    find_any(ss.requests(team=False), has(lambda r: any("buffer_after" in b for b in r["busy"])))
-    find_any(ss.requests(), has(lambda r: r["event"]["booking_limits"]["month"]))
-    find_any(ss.requests(), has(lambda r: r["event"]["duration_limits"]))
-    find_any(ss.requests(), has(lambda r: r["event"]["repeat"]))
-    find_any(ss.requests(), has(lambda r: r["event"]["business_days"]))
-    find_any(ss.requests(), has(lambda r: r["query"]["output"] == "periods"))
-    r = find_any(ss.team_requests(), has(lambda r: r["team"]["require"]["all"]))
+    reach_all(ss.requests(), {
+        "zones": has(lambda r: r["schedule"]["zones"]),
+        "busy buffers": has(lambda r: any("buffer_after" in b for b in r["busy"])),
+        "month limit": has(lambda r: r["event"]["booking_limits"]["month"]),
+        "minute limits": has(lambda r: r["event"]["duration_limits"]),
+        "repeat": has(lambda r: r["event"]["repeat"]),
+        "business days": has(lambda r: r["event"]["business_days"]),
+        "periods": has(lambda r: r["query"]["output"] == "periods"),
+        "tree": has(lambda r: r["team"]["require"]["all"]),
+        "host grid": has(lambda r: r["team"]["grid"] == "host"),
+    })
+    r = find_any(ss.team_requests(), has(lambda r: r["team"]["require"]["any"]))
     assert "error" not in answer_request(r)
-    find_any(ss.team_requests(), has(lambda r: r["team"]["grid"] == "host"))
 
 
 def test_requests_reach_empty_answers_and_team_minimums() -> None:
@@ -745,3 +763,21 @@ def test_bad_arguments_are_refused(make: Callable[[], st.SearchStrategy[Any]],
     with pytest.raises(InvalidArgument) as got:
         make()
     assert named in str(got.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Found while drawing every public type (model/API, not the strategies)
+
+
+@pytest.mark.xfail(strict=True, reason="model.Calendar's docstring sends readers to "
+                   "Request.read_calendars, which slotcalc.api.Request does not have: a typed "
+                   "request silently ignores Host.calendars (only the JSON layer reads them)")
+def test_typed_requests_read_or_refuse_host_calendars() -> None:
+    ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n"
+           "UID:a@t\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261207T090000Z\r\n"
+           "DTEND:20261207T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    host = Host("ana", Schedule("UTC", {"mon": [("09:00", "10:00")]}), (), [Calendar(ics=ics)])
+    request = Request(host, EventPolicy(60), Query("2026-12-07", "2026-12-07",
+                                                   now="2026-12-01T00:00:00Z"))
+    assert hasattr(request, "read_calendars")
+    assert not request.slots().slots  # the calendar's event fills the only hour
