@@ -769,15 +769,16 @@ def test_bad_arguments_are_refused(make: Callable[[], st.SearchStrategy[Any]],
 # Found while drawing every public type (model/API, not the strategies)
 
 
-@pytest.mark.xfail(strict=True, reason="model.Calendar's docstring sends readers to "
-                   "Request.read_calendars, which slotcalc.api.Request does not have: a typed "
-                   "request silently ignores Host.calendars (only the JSON layer reads them)")
 def test_typed_requests_read_or_refuse_host_calendars() -> None:
+    from slotcalc import SlotcalcError, read_calendars
     ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n"
            "UID:a@t\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261207T090000Z\r\n"
            "DTEND:20261207T100000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
     host = Host("ana", Schedule("UTC", {"mon": [("09:00", "10:00")]}), (), [Calendar(ics=ics)])
     request = Request(host, EventPolicy(60), Query("2026-12-07", "2026-12-07",
                                                    now="2026-12-01T00:00:00Z"))
-    assert hasattr(request, "read_calendars")
-    assert not request.slots().slots  # the calendar's event fills the only hour
+    with pytest.raises(SlotcalcError) as info:  # computing does no I/O, and never ignores them
+        request.slots()
+    assert info.value.code == "invalid_request"
+    ready, _ = read_calendars(request)
+    assert not ready.slots().slots  # the calendar's event fills the only hour

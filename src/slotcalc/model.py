@@ -1107,7 +1107,7 @@ class Calendar:
     """Where busy time comes from in iCalendar: one of ``path``, ``url`` or inline ``ics``.
 
     Reading a file or fetching a URL happens only in the explicit step the caller controls
-    (:meth:`Request.read_calendars`), never while computing.
+    (:func:`slotcalc.read_calendars`), never while computing.
 
     >>> Calendar(ics="BEGIN:VCALENDAR\\r\\nEND:VCALENDAR\\r\\n").kind
     'ics'
