@@ -31,6 +31,7 @@ from slotcalc.batch import (  # noqa: E402
     fingerprint,
     fingerprints,
     first_free,
+    periods,
     slots,
     slots_table,
 )
@@ -168,6 +169,18 @@ def test_same_slots_as_find_slots(seed: int) -> None:
     assert got.schema.field("start").type == pa.timestamp("s", tz="UTC")
     assert got.schema.field("date").type == pa.date32()
     assert batch_rows(got) == expected_rows(schedules, busy, event, query)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_same_periods_as_the_request(seed: int) -> None:
+    from slotcalc import Request
+    fleet, schedules, busy, event, query = make_fleet(seed)
+    got = pa.Table.from_batches(list(periods(fleet, event, query, batch_size=4))).to_pydict()
+    assert all(e is None for e in got["error"])
+    want = [(key, p.start.astimezone(UTC), p.end.astimezone(UTC))
+            for key, sch in schedules.items()
+            for p in Request(sch, event, query, busy=busy[key]).periods().periods]
+    assert list(zip(got["host"], got["start"], got["end"], strict=True)) == want
 
 
 def test_batches_stream_per_batch_of_hosts() -> None:
