@@ -15,9 +15,11 @@ The version-1 functions :func:`find_slots`, :func:`check_slot`, :func:`find_team
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
+from itertools import repeat
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -329,18 +331,20 @@ class Plan:
         table = offset_table(zone)
         instants = sorted(distinct)
         get = dict(zip(instants, datetimes_of(table, instants), strict=True)).__getitem__
+        new_slot = _new_slot
         if raw.hosts is None or self.ids is None:
-            slots = tuple(Slot(get(a), get(b), r) for a, b, r in zip(starts, ends, rem,
-                                                                      strict=True))
+            slots = tuple(map(new_slot, zip(map(get, starts), map(get, ends), rem,
+                                            repeat(None), strict=False)))  # repeat is endless
         else:
             ids = self.ids
             names: dict[tuple[int, ...], tuple[str, ...]] = {}
-            slots = tuple(
-                Slot(get(a), get(b), r, names.get(h) or names.setdefault(
-                    h, tuple(ids[i] for i in h)))
-                for a, b, r, h in zip(starts, ends, rem, raw.hosts, strict=True))
+            who = [names.get(h) or names.setdefault(h, tuple(ids[i] for i in h))
+                   for h in raw.hosts]
+            slots = tuple(map(new_slot, zip(map(get, starts), map(get, ends), rem, who,
+                                            strict=True)))
         days = tuple(
-            Day(ordinal_date(day), tuple(s for lo, hi in runs for s in slots[lo:hi]))
+            Day(ordinal_date(day), slots[runs[0][0]:runs[0][1]] if len(runs) == 1
+                else tuple(s for lo, hi in runs for s in slots[lo:hi]))
             for day, runs in day_runs(table, starts))
         return Availability(zone_name(zone), days, None if nxt is None else get(nxt), ())
 
@@ -421,6 +425,12 @@ class Plan:
             doc["conflicts"] = [fmt.text(t) for t in c.conflicts]
         doc["warnings"] = [w.to_dict() for w in warnings]
         return doc
+
+
+#: ``Slot(start, end, remaining, hosts)`` without the Python-level ``__new__`` of a NamedTuple
+#: (the same tuple), for building slots in bulk.
+_new_slot: Callable[[tuple[datetime, datetime, int, tuple[str, ...] | None]], Slot] = partial(
+    tuple.__new__, Slot)
 
 
 def _now_seconds(query: Query) -> int:

@@ -21,7 +21,17 @@ from datetime import date
 
 from .._tz import DAY, OffsetTable, offset_table
 from ..model import Schedule
-from .sets import EVERYTHING, IntervalSet, clip, holds, intersect, merge, shift, subtract
+from .sets import (
+    EVERYTHING,
+    IntervalSet,
+    clip,
+    holds,
+    intersect,
+    merge,
+    shift,
+    subtract,
+    widen,
+)
 from .windows import Window, date_instants, midnight, resolve, resolve_pieces, windows_for
 
 #: How far the next free start is searched for (SPEC §4), and ``horizon_bookable_days``' search.
@@ -297,7 +307,7 @@ def plan_host(
     table = offset_table(schedule.zone)
     dur, bb, ba = policy.duration, policy.buffer_before, policy.buffer_after
     blocked = merge(blocking)
-    widened = merge((a - ba, b + bb) for a, b in blocked)
+    widened = widen(blocked, ba, bb)
     busy_starts = _starts_meeting(blocked, dur + ba, bb)
     # seats in use: a step function over the bookings' spans
     events: dict[int, int] = {}
@@ -314,7 +324,8 @@ def plan_host(
     full = merge((a, b) for a, b, lv in segments if lv >= policy.capacity)
     full_starts = _starts_meeting(full, dur + ba, bb)
     closed_starts = _closed_periods(table, policy, bookings)
-    forbidden = merge([*busy_starts, *full_starts, *closed_starts])
+    forbidden = (merge([*busy_starts, *full_starts, *closed_starts])
+                 if full_starts or closed_starts else busy_starts)
     today = table.local_day(now)
     notice = now + policy.min_notice
     earliest = notice

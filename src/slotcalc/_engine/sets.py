@@ -38,6 +38,22 @@ def merge(intervals: Iterable[Interval]) -> IntervalSet:
     return out
 
 
+def widen(x: IntervalSet, before: int, after: int) -> IntervalSet:
+    """Return ``merge((a − before, b + after) for a, b in x)`` for a merged ``x``, in one pass.
+
+    Widening by constants keeps the order, so no sort is needed. Cost: O(n).
+    """
+    out: IntervalSet = []
+    for a, b in x:
+        a, b = a - before, b + after
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
 def intersect(x: IntervalSet, y: IntervalSet) -> IntervalSet:
     """Return ``x ∩ y`` (both merged) as a merged list. Cost: O(n + m)."""
     out: IntervalSet = []
