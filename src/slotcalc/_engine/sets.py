@@ -26,22 +26,14 @@ def merge(intervals: Iterable[Interval]) -> IntervalSet:
 
     Empty intervals (end <= start) are dropped. Cost: O(n log n).
     """
-    out: IntervalSet = []
-    for a, b in sorted(intervals):
-        if b <= a:
-            continue
-        if out and a <= out[-1][1]:
-            if b > out[-1][1]:
-                out[-1] = (out[-1][0], b)
-        else:
-            out.append((a, b))
-    return out
+    return widen(sorted((a, b) for a, b in intervals if b > a), 0, 0)
 
 
 def widen(x: IntervalSet, before: int, after: int) -> IntervalSet:
-    """Return ``merge((a − before, b + after) for a, b in x)`` for a merged ``x``, in one pass.
+    """Return ``[(a − before, b + after)]`` joined where they overlap or touch, in one pass.
 
-    Widening by constants keeps the order, so no sort is needed. Cost: O(n).
+    ``x`` is sorted by start with no empty interval; widening by constants keeps that order,
+    so no sort is needed. Cost: O(n).
     """
     out: IntervalSet = []
     for a, b in x:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from .._tz import DAY, OffsetTable
 from .host import REASONS, SEARCH_DAYS, HostPlan, HostSpan
-from .sets import IntervalSet, at_least, first_at_or_after, holds, intersect
+from .sets import IntervalSet, at_least, clip, first_at_or_after, holds, intersect
 from .windows import MAX_LOOKBACK_DAYS, Window, clock_points, midnight
 
 # A tree node: a host index, or (kind, need, children).
@@ -327,18 +327,17 @@ class Engine:
         found the last date searched is the last allowed. Cost: that of :meth:`slots` over the
         366 dates, with the grid walked only to each date's first start.
         """
+        bounds = [(midnight(h.table, h.today), midnight(h.table, h.today + SEARCH_DAYS))
+                  for h in self.hosts]
+        lo, hi = min(a for a, _ in bounds), max(b for _, b in bounds)
+        spans = [h.span(lo, hi) for h in self.hosts]  # once for every host (cost: K spans)
+        team = self._team_grid(spans, lo, hi) if self.tree is not None and self.team_grid \
+            else None
         found: list[int] = []
-        for i, h in enumerate(self.hosts):
-            lo = midnight(h.table, h.today)
-            hi = midnight(h.table, h.today + SEARCH_DAYS)
-            spans = [g.span(lo, hi) for g in self.hosts] if self.tree is not None else [
-                h.span(lo, hi)]
-            span = spans[i]
-            if self.tree is not None and self.team_grid:
-                grid = self._team_grid(spans, lo, hi)
-            else:
-                grid = self._host_grid(h, span)
-            found.append(_nth_date(h, grid, span.feasible, n, h.today + SEARCH_DAYS - 1))
+        for h, span, (a, b) in zip(self.hosts, spans, bounds, strict=True):
+            grid = team if team is not None else self._host_grid(h, span)
+            found.append(_nth_date(h, grid, clip(span.feasible, 2 * a, 2 * b), n,
+                                   h.today + SEARCH_DAYS - 1))
         for h, last in zip(self.hosts, found, strict=True):
             end = midnight(h.table, last + 1)
             h.horizon = end if h.horizon is None else min(h.horizon, end)
