@@ -517,3 +517,17 @@ def test_team_of_many_hosts_stops_at_limit() -> None:
     q = Query("2026-12-07", "2027-12-06", now=NOW, limit=1)
     got = Request(hosts, EventPolicy(1), q, team=Team("any")).slots()
     assert len(got.slots) == 1 and len(got.slots[0].hosts or ()) == 100
+
+
+def test_team_bookable_days_find_a_hosts_date_across_team_stretches() -> None:
+    # found by the v2 differential: bo's first bookable date (Thursday in New York) holds a
+    # start on the team grid only in a later team stretch than the one before its feasible
+    # starts; the horizon must still end there, so 06:06Z Friday is too_far for bo
+    d = {"event": {"duration": 15, "step": 5, "horizon_bookable_days": 1},
+         "hosts": [{"id": "ana", "schedule": {"timezone": "UTC", "weekly": {
+             "thu": [["09:00", "17:00"]], "fri": [["01:00", "04:00"]]}}},
+                   {"id": "bo", "schedule": {"timezone": "America/New_York", "weekly": {
+                       "thu": [["00:00", "24:00"]], "fri": [["09:00", "17:00"]]}}}],
+         "team": {"require": {"all": ["ana", "bo"]}},
+         "query": {"now": "2026-11-27T00:00:00Z"}}
+    assert check_request(d, "2026-11-27T06:06:00Z")["reason"] == "too_far"

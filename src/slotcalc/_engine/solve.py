@@ -44,22 +44,29 @@ class Grid:
         self.clock = clock
 
     def points(self, lo: int, hi: int) -> Iterable[int]:
-        """Return the grid points in ``[lo, hi)`` (seconds), which lie in one stretch.
+        """Return the grid points in ``[lo, hi)`` (seconds), in order.
 
-        Cost: O(log W + P) for P points.
+        A range of a combined feasible set lies in one stretch; a host's own range may cross
+        several (its grid is then the team's, from each stretch it meets). Cost: O(log W + P)
+        for P points.
         """
         if lo >= hi:
             return ()
         if self.clock:
             return clock_points(self.table, self.step, lo, hi)
-        i = bisect_right(self.starts, lo) - 1
-        if i < 0:
-            return ()
-        a, b, anchored = self.stretches[i]
-        hi = min(hi, b)
-        if not anchored:
-            return clock_points(self.table, self.step, lo, hi)
-        return range(a + -(-(lo - a) // self.step) * self.step, hi, self.step)
+        i = max(0, bisect_right(self.starts, lo) - 1)
+        pieces: list[Iterable[int]] = []
+        step = self.step
+        while i < len(self.stretches) and self.stretches[i][0] < hi:
+            a, b, anchored = self.stretches[i]
+            x, y = max(lo, a), min(hi, b)
+            if x < y:
+                pieces.append(range(a + -(-(x - a) // step) * step, y, step) if anchored
+                              else clock_points(self.table, step, x, y))
+            i += 1
+        if len(pieces) == 1:
+            return pieces[0]
+        return [t for piece in pieces for t in piece]
 
     def holds(self, s: int) -> bool:
         """Return whether ``s`` is on the grid. Cost: O(log W)."""
