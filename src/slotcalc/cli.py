@@ -60,42 +60,36 @@ def _parser() -> argparse.ArgumentParser:
                 "booking slots from working hours, overrides, buffers, notice, capacity and "
                 "busy time.")
     p.add_argument("--version", action="version", version=f"slotcalc {__version__}")
+    def _request_arguments(cmd: argparse.ArgumentParser) -> None:
+        """The arguments of every command that reads a request: the file, --example, --busy."""
+        cmd.add_argument("request", nargs="?", metavar="REQUEST.json|-",
+                         help="the request file, or - for standard input")
+        cmd.add_argument("--example", action="store_true",
+                         help="use the bundled example request (a consultation service)")
+        cmd.add_argument("--busy", action="append", default=[], metavar="FEED.ics|URL",
+                         help="also read busy time from this iCalendar feed (repeatable)")
+
     sub = p.add_subparsers(dest="command", required=True,
                            metavar="{slots,periods,check,busy,serve}", parser_class=_Parser)
     slots = sub.add_parser("slots", help="list the bookable slots of a request",
                            description="Print the slots of a JSON request (the request "
                            "and answer formats: docs/request-format.md).")
-    slots.add_argument("request", nargs="?", metavar="REQUEST.json|-",
-                       help="the request file, or - for standard input")
-    slots.add_argument("--example", action="store_true",
-                       help="use the bundled example request (a consultation service)")
+    _request_arguments(slots)
     slots.add_argument("--format", choices=("table", "grid", "json"), default="table",
                        help="table: slots by day (default); grid: a week view; json: the "
                        "answer document")
-    slots.add_argument("--busy", action="append", default=[], metavar="FEED.ics|URL",
-                       help="also read busy time from this iCalendar feed (repeatable)")
     periods = sub.add_parser("periods", help="list the free periods a booking fits in",
                              description="Print the periods answer of a JSON request: the "
                              "free time in which a booking of the duration fits, off the grid.")
-    periods.add_argument("request", nargs="?", metavar="REQUEST.json|-",
-                         help="the request file, or - for standard input")
-    periods.add_argument("--example", action="store_true",
-                         help="use the bundled example request (a consultation service)")
+    _request_arguments(periods)
     periods.add_argument("--format", choices=("table", "json"), default="table")
-    periods.add_argument("--busy", action="append", default=[], metavar="FEED.ics|URL",
-                         help="also read busy time from this iCalendar feed (repeatable)")
     check = sub.add_parser("check", help="check whether one start is bookable",
                            description="Say whether a start is bookable, why not, and the next "
                            "free start.")
-    check.add_argument("request", nargs="?", metavar="REQUEST.json|-",
-                       help="the request file, or - for standard input")
-    check.add_argument("--example", action="store_true",
-                       help="use the bundled example request (a consultation service)")
+    _request_arguments(check)
     check.add_argument("--start", required=True, metavar="INSTANT",
                        help="the start to check, RFC 3339 with an offset")
     check.add_argument("--format", choices=("table", "json"), default="table")
-    check.add_argument("--busy", action="append", default=[], metavar="FEED.ics|URL",
-                       help="also read busy time from this iCalendar feed (repeatable)")
     busy = sub.add_parser("busy", help="list the busy time an iCalendar feed implies",
                           description="Print every busy instance of a feed that overlaps a "
                           "window, in UTC.")
