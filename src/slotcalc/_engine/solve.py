@@ -210,7 +210,7 @@ class Engine:
             if limit is not None and len(starts) >= limit:
                 del starts[limit:]
                 break
-        if h.seat_segments:
+        if h.seat_times:
             rem = [h.remaining(s) for s in starts]
         else:
             rem = [h.policy.capacity] * len(starts)
@@ -248,7 +248,7 @@ class Engine:
     def _add(self, out: Raw, s: int, free: list[bool]) -> None:
         """Append start ``s`` to ``out`` when the tree is satisfied by the ``free`` hosts."""
         assert self.tree is not None and out.hosts is not None
-        rem = [h.remaining(s) if f and h.seat_segments else h.policy.capacity
+        rem = [h.remaining(s) if f and h.seat_times else h.policy.capacity
                for h, f in zip(self.hosts, free, strict=True)]
         sat, r, listed = evaluate(self.tree, free, rem)
         if sat:
