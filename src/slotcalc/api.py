@@ -333,35 +333,32 @@ class Plan:
     def _availability(self, raw: Raw, nxt: int | None) -> Availability:
         """Return the typed answer of the engine's starts.
 
-        One datetime per distinct instant, built in time order by :func:`datetimes_of`; each
-        day's slots a slice (:func:`day_runs`). Cost: O(S log S) plus O(G log S) for G days.
+        The starts' and the ends' datetimes are each built in time order by
+        :func:`datetimes_of` (mostly by adding the gap to the previous one); each day's slots
+        a slice (:func:`day_runs`). Cost: O(S) plus O(G log S) for G days.
         """
         zone = self.qzone
         dur = self.engine.duration
         starts, rem = raw.starts, raw.remaining
-        ends = [s + dur for s in starts]
-        distinct = {*starts, *ends}
-        if nxt is not None:
-            distinct.add(nxt)
         table = offset_table(zone)
-        instants = sorted(distinct)
-        get = dict(zip(instants, datetimes_of(table, instants), strict=True)).__getitem__
+        start_dts = datetimes_of(table, starts)
+        end_dts = datetimes_of(table, [s + dur for s in starts])
         new_slot = _new_slot
         if raw.hosts is None or self.ids is None:
-            slots = tuple(map(new_slot, zip(map(get, starts), map(get, ends), rem,
+            slots = tuple(map(new_slot, zip(start_dts, end_dts, rem,
                                             repeat(None), strict=False)))  # repeat is endless
         else:
             ids = self.ids
             names: dict[tuple[int, ...], tuple[str, ...]] = {}
             who = [names.get(h) or names.setdefault(h, tuple(ids[i] for i in h))
                    for h in raw.hosts]
-            slots = tuple(map(new_slot, zip(map(get, starts), map(get, ends), rem, who,
-                                            strict=True)))
+            slots = tuple(map(new_slot, zip(start_dts, end_dts, rem, who, strict=True)))
         days = tuple(
             Day(ordinal_date(day), slots[runs[0][0]:runs[0][1]] if len(runs) == 1
                 else tuple(s for lo, hi in runs for s in slots[lo:hi]))
             for day, runs in day_runs(table, starts))
-        return Availability(zone_name(zone), days, None if nxt is None else get(nxt), ())
+        return Availability(zone_name(zone), days,
+                            None if nxt is None else to_datetime({}, zone, nxt), ())
 
     # -- documents (strings straight from integers) -----------------------------------------
 

@@ -202,11 +202,29 @@ class Engine:
         return self._team_on_host_grids(spans, limit)
 
     def _single(self, span: HostSpan, limit: int | None) -> Raw:
+        """One host's slots: its grid over its feasible set, one walk along both.
+
+        A feasible interval lies in one stretch; with a known anchor its points are one
+        ``range``, found by moving along the stretches (no search). Anything else (the clock
+        grid, an unknown anchor) asks :meth:`Grid.points`. Cost: O(W + F + S) for W
+        stretches, F feasible intervals and S slots.
+        """
         h = self.hosts[0]
         grid = self._host_grid(h, span)
+        step = grid.step
+        st = span.stretches
+        m = len(st)
+        i = 0
         starts: list[int] = []
         for a, b in span.feasible:
-            starts.extend(grid.points((a + 1) // 2, (b + 1) // 2))
+            x, y = (a + 1) // 2, (b + 1) // 2
+            while i < m and st[i][1] <= x:
+                i += 1
+            if not grid.clock and i < m and st[i][2] and st[i][0] <= x and y <= st[i][1]:
+                sa = st[i][0]
+                starts.extend(range(sa + -(-(x - sa) // step) * step, y, step))
+            else:
+                starts.extend(grid.points(x, y))
             if limit is not None and len(starts) >= limit:
                 del starts[limit:]
                 break
