@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from datetime import datetime, timedelta
+from itertools import accumulate
+from operator import add, sub
 from zoneinfo import ZoneInfo
 
 from ._tz import DAY, OffsetTable, ordinal_date
@@ -133,6 +135,14 @@ def day_runs(table: OffsetTable, times: list[int]) -> list[tuple[int, list[tuple
 _FOLD_MARGIN = 2 * DAY
 
 
+class _Steps(dict[int, timedelta]):
+    """``timedelta(seconds=gap)`` of each gap, made once (a C-level ``map`` reads it)."""
+
+    def __missing__(self, gap: int) -> timedelta:
+        got = self[gap] = timedelta(seconds=gap)
+        return got
+
+
 def datetimes_of(table: OffsetTable, times: list[int]) -> list[datetime]:
     """Return ``datetime.fromtimestamp(t, zone)`` for each of the sorted instants ``times``.
 
@@ -147,9 +157,8 @@ def datetimes_of(table: OffsetTable, times: list[int]) -> list[datetime]:
         return []
     zone = table.zone
     fts = datetime.fromtimestamp
-    steps: dict[int, timedelta] = {}
+    steps = _Steps()
     out: list[datetime] = []
-    append = out.append
     n = len(times)
     i = 0
     for a, b, _off in table.segments(times[0], times[-1] + 1):
@@ -158,15 +167,12 @@ def datetimes_of(table: OffsetTable, times: list[int]) -> list[datetime]:
             continue
         safe = max(i + 1, bisect_left(times, a + _FOLD_MARGIN, i, end))
         out.extend([fts(t, zone) for t in times[i:safe]])
-        prev_t, prev = times[safe - 1], out[-1]
-        for t in times[safe:end]:
-            gap = t - prev_t
-            step = steps.get(gap)
-            if step is None:
-                step = steps[gap] = timedelta(seconds=gap)
-            prev = prev + step
-            append(prev)
-            prev_t = t
+        if safe < end:
+            run = times[safe - 1:end]
+            later = accumulate(map(steps.__getitem__, map(sub, run[1:], run)), add,
+                               initial=out[-1])
+            next(later)  # the initial datetime, already in out
+            out.extend(later)
         i = end
     return out
 
