@@ -8,8 +8,9 @@ the JSON path never builds a datetime.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from itertools import accumulate
+from itertools import accumulate, repeat
 from operator import add, sub
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,22 @@ def clock_text(sod: int) -> str:
     return f"T{h:02d}:{m:02d}:{s:02d}"
 
 
+class _Texts(dict[int, str]):
+    """A cache of texts made by ``make`` on first use (a C-level ``__getitem__`` on a hit)."""
+
+    def __init__(self, make: Callable[[int], str]) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key: int) -> str:
+        got = self[key] = self.make(key)
+        return got
+
+
+def _date_text(day: int) -> str:
+    return ordinal_date(day).isoformat()
+
+
 class InstantFormatter:
     """Formats epoch seconds as ``YYYY-MM-DDTHH:MM:SS±HH:MM`` in one zone, with caches.
 
@@ -42,50 +59,41 @@ class InstantFormatter:
 
     def __init__(self, table: OffsetTable) -> None:
         self.table = table
-        self._dates: dict[int, str] = {}
-        self._clock: dict[int, str] = {}
-        self._offs: dict[int, str] = {}
+        self._dates = _Texts(_date_text)
+        self._clock = _Texts(clock_text)
+        self._offs = _Texts(offset_text)
 
     def date_text(self, day: int) -> str:
         """Return ``YYYY-MM-DD`` for ``day`` days since 1970-01-01."""
-        got = self._dates.get(day)
-        if got is None:
-            got = self._dates[day] = ordinal_date(day).isoformat()
-        return got
+        return self._dates[day]
 
     def text(self, t: int) -> str:
         """Return instant ``t`` as SPEC §4 text in this zone."""
         off = self.table.offset(t)
-        local = t + off
-        day, sod = divmod(local, DAY)
-        clock = self._clock.get(sod)
-        if clock is None:
-            clock = self._clock[sod] = clock_text(sod)
-        offs = self._offs.get(off)
-        if offs is None:
-            offs = self._offs[off] = offset_text(off)
-        return self.date_text(day) + clock + offs
+        day, sod = divmod(t + off, DAY)
+        return self._dates[day] + self._clock[sod] + self._offs[off]
 
     def texts(self, times: list[int]) -> list[str]:
         """Return the texts of the sorted instants ``times``.
 
-        Each run of instants on one local date with one offset (:func:`runs`) shares its date
-        and offset text; only the clock part is looked up per instant.
-        Cost: O(n + T + G log n) for T offset changes in the span and G runs.
+        Per constant-offset segment of the zone, one pass: each instant's local date and
+        clock texts are looked up (made once each), the offset text is the segment's.
+        Cost: O(n + T + k log n) for T offset changes in the span and k segments.
         """
-        clocks = self._clock
-        clock_of = clocks.__getitem__
+        if not times:
+            return []
+        dates, clocks = self._dates, self._clock
         out: list[str] = []
-        for lo, hi, day, off in runs(self.table, times):
-            head = self.date_text(day)
-            tail = self._offs.get(off)
-            if tail is None:
-                tail = self._offs[off] = offset_text(off)
-            midnight = day * DAY - off  # the instant the run's local date would start at
-            sods = [t - midnight for t in times[lo:hi]]
-            for sod in set(sods).difference(clocks):
-                clocks[sod] = clock_text(sod)
-            out.extend([head + clock + tail for clock in map(clock_of, sods)])
+        n = len(times)
+        i = 0
+        for _a, b, off in self.table.segments(times[0], times[-1] + 1):
+            end = bisect_left(times, b, i, n)  # the times of this segment: times[i:end]
+            if end == i:
+                continue
+            tail = self._offs[off]
+            out.extend([dates[local // DAY] + clocks[local % DAY] + tail
+                        for local in map(add, times[i:end], repeat(off))])
+            i = end
         return out
 
 

@@ -112,7 +112,7 @@ def split_busy(busy: BusyTable, exclude: frozenset[str]
         booked = list(map(truth, seats))
         bookings = list(zip(compress(busy.start, booked), compress(busy.end, booked),
                             compress(seats, booked), compress(start, booked),
-                            compress(end, booked)))
+                            compress(end, booked), strict=True))
         return list(compress(start, blocks)), list(compress(end, blocks)), bookings
     starts: list[int] = []
     ends: list[int] = []

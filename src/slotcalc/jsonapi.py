@@ -366,7 +366,7 @@ def _busy_columns(items: Sequence[object]) -> BusyTable | None:
     if a is None or b is None or not all(map(lt, a, b)):
         return None
     n = len(rows)
-    zeros = [0] * n
+    zeros: list[Any] = [0] * n
     seats, before, after = zeros, zeros, zeros
     ids: list[str | None] = [None] * n
     if "seats" in keys:

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from operator import add, itemgetter, sub
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from operator import add, itemgetter, sub
 from typing import Any, Literal, Union, cast
 from zoneinfo import ZoneInfo
 
@@ -1041,7 +1041,7 @@ class BusyTable:
         rows = _busy_tuple(entries, "/busy")
         if not rows:
             return cls._of([], [], [], [], [], [])
-        seats = [b.seats for b in rows]
+        seats: list[Any] = [b.seats for b in rows]
         if None in seats:
             seats = [k or 0 for k in seats]
         before = [b.buffer_before for b in rows]

@@ -17,9 +17,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from itertools import accumulate, compress, repeat
 from operator import ge
-from datetime import date
 
 from .._tz import DAY, OffsetTable, offset_table
 from ..model import Schedule
@@ -34,7 +34,6 @@ from .sets import (
     shift,
     subtract,
     union,
-    widen,
 )
 from .windows import Window, date_instants, midnight, resolve, resolve_pieces, windows_for
 

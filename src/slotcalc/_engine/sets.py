@@ -53,7 +53,7 @@ def join_columns(starts: Sequence[int], ends: Sequence[int], gap: int = 0) -> In
     out: IntervalSet = []
     append = out.append
     a = starts[0]
-    for s, e in zip(islice(starts, 1, None), ends):
+    for s, e in zip(islice(starts, 1, None), ends, strict=False):  # ends[-1] is left
         if s >= e + gap:
             append((a, e))
             a = s
@@ -116,8 +116,10 @@ def subtract_tagged(
     j = bisect_right(cut, (base[0][0], EVERYTHING[1])) - 1 if cut else 0
     j = max(j, 0)
     for a, b, tag in base:
-        while j < m and cut[j][1] <= a:
-            j += 1
+        if j < m and cut[j][1] <= a:  # jump over the cuts that end before a (one search)
+            j = bisect_left(cut, (a,), j + 1)
+            if cut[j - 1][1] > a:
+                j -= 1
         k = j
         while k < m and cut[k][0] < b:
             ca, cb = cut[k]
