@@ -332,16 +332,10 @@ def _busy(value: object, path: str) -> BusyTable:
     return BusyTable._of(start, end, seats, before, after, ids)
 
 
-class _Absent:
-    """The value of a key an entry does not have (only this module makes one)."""
-
-
-_ABSENT = _Absent()
 _SPAN_TEXTS = itemgetter("start", "end")
-
-
-def _column(items: Sequence[dict[str, Any]], key: str) -> list[Any]:
-    return list(map(methodcaller("get", key, _ABSENT), items))
+_GETTERS = {key: methodcaller("get", key, 0) for key in ("seats", "buffer_before", "buffer_after")}
+_GET_ID = methodcaller("get", "id")
+_HAS = {key: methodcaller("__contains__", key) for key in ("seats", "id")}
 
 
 def _busy_columns(items: Sequence[object]) -> BusyTable | None:
@@ -350,7 +344,10 @@ def _busy_columns(items: Sequence[object]) -> BusyTable | None:
     Takes exactly the entries :func:`_busy`'s loop reads fast (dicts of known keys, string
     instants in the usual shapes, whole numbers in range), each check once over a column
     with C-level ``map``/``set`` instead of once per entry; None as soon as any entry is
-    different, and the loop then reads them one by one and names the bad field. Cost: O(n).
+    different, and the loop then reads them one by one and names the bad field. A key's
+    absence reads as its default; an explicit ``0`` seats or ``null`` id (which the loop
+    rejects) is told from an absence by counting the entries that have the key.
+    Cost: O(n).
     """
     if not items or set(map(type, items)) != {dict}:
         return None
@@ -366,33 +363,34 @@ def _busy_columns(items: Sequence[object]) -> BusyTable | None:
     if a is None or b is None or not all(map(lt, a, b)):
         return None
     n = len(rows)
-    zeros: list[Any] = [0] * n
-    seats, before, after = zeros, zeros, zeros
-    ids: list[str | None] = [None] * n
-    if "seats" in keys:
-        seats = _column(rows, "seats")
-        given = [k for k in seats if k is not _ABSENT]
-        if set(map(type, given)) != {int} or min(given) < 1 or max(given) > MAX_COUNT:
+    cols: dict[str, list[Any]] = {}
+    for key, hi in (("seats", MAX_COUNT), ("buffer_before", MAX_MINUTES),
+                    ("buffer_after", MAX_MINUTES)):
+        if key not in keys:
+            continue
+        col = cols[key] = list(map(_GETTERS[key], rows))
+        if set(map(type, col)) != {int}:
             return None
-        if len(given) < n:
-            seats = [0 if k is _ABSENT else k for k in seats]
-    for key in ("buffer_before", "buffer_after"):
-        if key in keys:
-            col = _column(rows, key)
-            given = [x for x in col if x is not _ABSENT]
-            if set(map(type, given)) != {int} or min(given) < 0 or max(given) > MAX_MINUTES:
-                return None
-            col = [0 if x is _ABSENT else 60 * x for x in col]
-            if key == "buffer_before":
-                before = col
-            else:
-                after = col
+        zeros = col.count(0) if key == "seats" else 0
+        if zeros and zeros != n - sum(map(_HAS[key], rows)):
+            return None  # an explicit 0 seats
+        if min(col) < 0 or max(col) > hi:
+            return None
+    ids: list[Any] = [None] * n
     if "id" in keys:
-        got = _column(rows, "id")
-        if not set(map(type, got)) <= {str, _Absent}:
+        ids = list(map(_GET_ID, rows))
+        if not set(map(type, ids)) <= {str, type(None)}:
             return None
-        ids = [None if x is _ABSENT else x for x in got]
-    return BusyTable._of(a, b, seats, before, after, ids)
+        nones = ids.count(None)
+        if nones and nones != n - sum(map(_HAS["id"], rows)):
+            return None  # an explicit null id
+    zero_col = [0] * n
+    before = cols.get("buffer_before")
+    after = cols.get("buffer_after")
+    return BusyTable._of(
+        a, b, cols.get("seats", zero_col),
+        zero_col if before is None else [60 * x for x in before],
+        zero_col if after is None else [60 * x for x in after], ids)
 
 
 def _calendars(value: object, path: str) -> tuple[CalendarSource, ...]:

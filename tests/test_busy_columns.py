@@ -1,0 +1,137 @@
+"""The column-wise busy reader (``jsonapi._busy_columns``, ``model.instants_seconds``) against
+the one-entry-at-a-time reading: the same table for every list it takes, and for every list it
+refuses the loop's error (the same code and path) — never a different answer."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from slotcalc import Busy
+from slotcalc.errors import SlotcalcError
+from slotcalc.jsonapi import _busy, _busy_columns, load
+from slotcalc.model import BusyTable, instant_seconds, instants_seconds
+
+
+def one_by_one(items: list[Any]) -> BusyTable:
+    """The reference: each entry read as a ``Busy`` by the field-driven loader."""
+    return BusyTable.from_busy([load(Busy, item, f"/busy/{i}") for i, item in enumerate(items)])
+
+
+def entry(rng: random.Random, shape: str) -> dict[str, Any]:
+    t = rng.randrange(1_700_000_000, 1_900_000_000, 300)
+    d = rng.randrange(60, 7200, 60)
+
+    def text(x: int) -> str:
+        from datetime import UTC, datetime, timedelta, timezone
+        if shape == "Z":
+            return datetime.fromtimestamp(x, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        off = timezone(timedelta(minutes=rng.choice((-570, -300, 0, 330, 345, 780))))
+        return datetime.fromtimestamp(x, off).isoformat()
+
+    out: dict[str, Any] = {"start": text(t), "end": text(t + d)}
+    if rng.random() < 0.3:
+        out["seats"] = rng.randint(1, 3)
+    if rng.random() < 0.3:
+        out["id"] = f"b{rng.randrange(1000)}"
+    if rng.random() < 0.2:
+        out["buffer_before"] = rng.randrange(0, 30)
+    if rng.random() < 0.2:
+        out["buffer_after"] = rng.randrange(0, 30)
+    return out
+
+
+@pytest.mark.parametrize("shape", ["Z", "offset"])
+@pytest.mark.parametrize("seed", range(5))
+def test_same_table_as_one_by_one(shape: str, seed: int) -> None:
+    rng = random.Random(seed)
+    items = [entry(rng, shape) for _ in range(300)]
+    got = _busy_columns(items)
+    assert got is not None
+    assert got == one_by_one(items)
+
+
+def test_mixed_shapes_are_read_one_by_one_with_the_same_answer() -> None:
+    rng = random.Random(7)
+    items = [entry(rng, "Z") for _ in range(50)] + [entry(rng, "offset") for _ in range(50)]
+    rng.shuffle(items)
+    assert _busy(items, "/busy") == one_by_one(items)
+
+
+GOOD = {"start": "2027-03-01T10:00:00Z", "end": "2027-03-01T11:00:00Z"}
+
+BAD_ENTRIES: list[tuple[dict[str, Any], str]] = [
+    ({**GOOD, "seats": 0}, "/seats"),
+    ({**GOOD, "seats": -1}, "/seats"),
+    ({**GOOD, "seats": True}, "/seats"),
+    ({**GOOD, "seats": 2.5}, "/seats"),
+    ({**GOOD, "id": None}, "/id"),
+    ({**GOOD, "id": 5}, "/id"),
+    ({**GOOD, "buffer_before": -5}, "/buffer_before"),
+    ({**GOOD, "buffer_after": 10**9}, "/buffer_after"),
+    ({**GOOD, "colour": "red"}, ""),
+    ({"start": GOOD["start"]}, "/end"),
+    ({**GOOD, "end": "2027-03-01T09:00:00Z"}, "/end"),
+    ({**GOOD, "end": GOOD["start"]}, "/end"),
+    ({**GOOD, "start": "2027-02-30T10:00:00Z"}, "/start"),
+    ({**GOOD, "start": "2027-03-01T24:00:00Z"}, "/start"),
+    ({**GOOD, "start": "2027-03-01T10:00:00"}, "/start"),
+    ({**GOOD, "start": 1_800_000_000}, "/start"),
+]
+
+
+@pytest.mark.parametrize(("bad", "field"), BAD_ENTRIES)
+def test_a_bad_entry_gets_the_loops_error_at_its_index(bad: dict[str, Any], field: str) -> None:
+    items: list[Any] = [dict(GOOD) for _ in range(40)]
+    items[23] = bad
+    assert _busy_columns(items) is None or field == ""
+    with pytest.raises(SlotcalcError) as got:
+        _busy(items, "/busy")
+    with pytest.raises(SlotcalcError) as want:
+        load(Busy, bad, "/busy/23")
+    assert (got.value.code, got.value.path) == (want.value.code, want.value.path)
+    assert got.value.path.startswith("/busy/23")
+
+
+@pytest.mark.parametrize("odd", ["2027-03-01 10:00:00Z", "2027-03-01T10:00:00z",
+                                 "2027-03-01T10:00:00.5Z", "2027-03-01T10:00:00+00:00:00"])
+def test_other_rfc3339_shapes_are_read_by_the_loop(odd: str) -> None:
+    items: list[Any] = [dict(GOOD) for _ in range(10)]
+    items[4] = {**GOOD, "start": odd}
+    assert _busy_columns(items) is None
+    try:
+        want = one_by_one(items)
+    except SlotcalcError as e:
+        with pytest.raises(SlotcalcError) as got:
+            _busy(items, "/busy")
+        assert (got.value.code, got.value.path) == (e.code, e.path)
+    else:
+        assert _busy(items, "/busy") == want
+
+
+def test_refuses_what_is_not_a_list_of_dicts() -> None:
+    assert _busy_columns([GOOD, ["start", "end"]]) is None
+    assert _busy_columns([GOOD, "start"]) is None
+    assert _busy_columns([]) is None
+
+
+texts = st.one_of(
+    st.text(alphabet="0123456789-T:Z+ ", min_size=18, max_size=26),
+    st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
+    st.integers(0, 10**6).map(lambda x: f"2027-01-01T{x % 25:02d}:{x % 61:02d}:{x % 60:02d}Z"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(texts, min_size=1, max_size=20))
+def test_instants_seconds_is_instant_seconds_of_each(column: list[str]) -> None:
+    one = [instant_seconds(t) for t in column]
+    got = instants_seconds(column)
+    if None in one:
+        assert got is None
+    else:
+        assert got == one
