@@ -21,7 +21,8 @@ import importlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from operator import itemgetter, lt, methodcaller
+from itertools import repeat
+from operator import contains, itemgetter, lt
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from . import api
@@ -332,10 +333,12 @@ def _busy(value: object, path: str) -> BusyTable:
     return BusyTable._of(start, end, seats, before, after, ids)
 
 
-_SPAN_TEXTS = itemgetter("start", "end")
-_GETTERS = {key: methodcaller("get", key, 0) for key in ("seats", "buffer_before", "buffer_after")}
-_GET_ID = methodcaller("get", "id")
-_HAS = {key: methodcaller("__contains__", key) for key in ("seats", "id")}
+_START, _END = itemgetter("start"), itemgetter("end")
+
+
+def _has(rows: Sequence[dict[str, Any]], key: str) -> int:
+    """Return how many of ``rows`` have ``key``."""
+    return sum(map(contains, rows, repeat(key)))
 
 
 def _busy_columns(items: Sequence[object]) -> BusyTable | None:
@@ -356,7 +359,7 @@ def _busy_columns(items: Sequence[object]) -> BusyTable | None:
     if not _BUSY_KEYS.issuperset(keys):
         return None
     try:
-        starts, ends = zip(*map(_SPAN_TEXTS, rows), strict=True)
+        starts, ends = list(map(_START, rows)), list(map(_END, rows))
     except KeyError:
         return None
     a, b = instants_seconds(starts), instants_seconds(ends)
@@ -368,21 +371,21 @@ def _busy_columns(items: Sequence[object]) -> BusyTable | None:
                     ("buffer_after", MAX_MINUTES)):
         if key not in keys:
             continue
-        col = cols[key] = list(map(_GETTERS[key], rows))
+        col = cols[key] = list(map(dict.get, rows, repeat(key), repeat(0)))
         if set(map(type, col)) != {int}:
             return None
         zeros = col.count(0) if key == "seats" else 0
-        if zeros and zeros != n - sum(map(_HAS[key], rows)):
+        if zeros and zeros != n - _has(rows, key):
             return None  # an explicit 0 seats
         if min(col) < 0 or max(col) > hi:
             return None
     ids: list[Any] = [None] * n
     if "id" in keys:
-        ids = list(map(_GET_ID, rows))
+        ids = list(map(dict.get, rows, repeat("id")))
         if not set(map(type, ids)) <= {str, type(None)}:
             return None
         nones = ids.count(None)
-        if nones and nones != n - sum(map(_HAS["id"], rows)):
+        if nones and nones != n - _has(rows, "id"):
             return None  # an explicit null id
     zero_col = [0] * n
     before = cols.get("buffer_before")

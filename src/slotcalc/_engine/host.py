@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate, compress, repeat
-from operator import ge
+from operator import add, ge, sub
 
 from .._tz import DAY, OffsetTable, offset_table
 from ..model import Schedule
@@ -238,6 +238,23 @@ class HostPlan:
         i = max(0, bisect_right(times, a) - 1)
         j = bisect_left(times, b, i)
         return pol.capacity - max(self.seat_levels[i:j], default=0)
+
+    def remaining_of(self, starts: list[int]) -> list[int]:
+        """Return :meth:`remaining` of each start, with C-level searches and maxima.
+
+        ``levels`` with a 0 in front (before the first change) makes every window's slice
+        of levels non-empty. Cost: O(S log B) plus the seat changes inside the windows.
+        """
+        pol = self.policy
+        times = self.seat_times
+        if not times:
+            return [pol.capacity] * len(starts)
+        levels = [0, *self.seat_levels]
+        first = map(bisect_right, repeat(times), map(sub, starts, repeat(pol.buffer_before)))
+        lasts = map(bisect_left, repeat(times),
+                    map(add, starts, repeat(pol.duration + pol.buffer_after)))
+        peaks = map(max, map(levels.__getitem__, map(slice, first, map(add, lasts, repeat(1)))))
+        return list(map(sub, repeat(pol.capacity), peaks))
 
     def reason(self, s: int, exact: bool, stretches: Sequence[Window],
                on_grid: bool) -> str | None:

@@ -228,10 +228,7 @@ class Engine:
             if limit is not None and len(starts) >= limit:
                 del starts[limit:]
                 break
-        if h.seat_times:
-            rem = [h.remaining(s) for s in starts]
-        else:
-            rem = [h.policy.capacity] * len(starts)
+        rem = h.remaining_of(starts)
         return Raw(starts, rem, None)
 
     def _team_on_team_grid(self, spans: list[HostSpan], lo: int, hi: int,
