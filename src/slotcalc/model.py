@@ -754,7 +754,8 @@ class Busy:
     ``buffer_before``/``buffer_after`` (minutes) are the entry's own breaks: its span is
     ``[start − buffer_before, end + buffer_after)``. ``id`` lets a query leave the entry out
     (``Query(exclude=…)``), as when moving a booking. ``start_s``/``end_s`` are the epoch
-    seconds the engine uses (start floored, end ceiled).
+    seconds the engine uses (start floored, end ceiled); ``row`` is the entry's row of a
+    :class:`BusyTable` (seats 0 for none, buffers in seconds), made once when built.
 
     >>> Busy("2026-12-07T15:00:00Z", "2026-12-07T17:00:00+01:00").end_s - Busy(
     ...     "2026-12-07T15:00:00Z", "2026-12-07T16:00:00Z").start_s
@@ -770,6 +771,8 @@ class Busy:
     start_s: int = field(
         init=False, compare=False, repr=False, metadata=_DERIVED)
     end_s: int = field(
+        init=False, compare=False, repr=False, metadata=_DERIVED)
+    row: tuple[int, int, int, int, int, str | None] = field(
         init=False, compare=False, repr=False, metadata=_DERIVED)
 
     def __init__(
@@ -803,6 +806,8 @@ class Busy:
             buffer_after, "buffer_after", 0, "/buffer_after"))
         setter(self, "start_s", ds.days * DAY + ds.seconds)  # floored to a whole second
         setter(self, "end_s", de.days * DAY + de.seconds + (1 if de.microseconds else 0))
+        setter(self, "row", (self.start_s, self.end_s, seats or 0, 60 * self.buffer_before,
+                             60 * self.buffer_after, id))
 
     @property
     def span(self) -> tuple[int, int]:
@@ -1041,17 +1046,7 @@ class BusyTable:
         rows = _busy_tuple(entries, "/busy")
         if not rows:
             return cls._of([], [], [], [], [], [])
-        seats: list[Any] = [b.seats for b in rows]
-        if None in seats:
-            seats = [k or 0 for k in seats]
-        before = [b.buffer_before for b in rows]
-        if any(before):
-            before = [60 * x for x in before]
-        after = [b.buffer_after for b in rows]
-        if any(after):
-            after = [60 * x for x in after]
-        return cls._of([b.start_s for b in rows], [b.end_s for b in rows], seats, before,
-                       after, [b.id for b in rows])
+        return cls._of(*zip(*[b.row for b in rows], strict=True))
 
     @classmethod
     def _of(cls, start: Sequence[int], end: Sequence[int], seats: Sequence[int],
