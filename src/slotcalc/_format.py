@@ -144,11 +144,17 @@ _FOLD_MARGIN = 2 * DAY
 
 
 class _Steps(dict[int, timedelta]):
-    """``timedelta(seconds=gap)`` of each gap, made once (a C-level ``map`` reads it)."""
+    """``timedelta(seconds=gap)`` of each gap, made once (a C-level ``map`` reads it); at
+    most 4,096 kept."""
 
     def __missing__(self, gap: int) -> timedelta:
+        if len(self) >= 4096:
+            self.clear()
         got = self[gap] = timedelta(seconds=gap)
         return got
+
+
+_STEPS = _Steps()
 
 
 def datetimes_of(table: OffsetTable, times: list[int]) -> list[datetime]:
@@ -165,7 +171,7 @@ def datetimes_of(table: OffsetTable, times: list[int]) -> list[datetime]:
         return []
     zone = table.zone
     fts = datetime.fromtimestamp
-    steps = _Steps()
+    steps = _STEPS
     out: list[datetime] = []
     n = len(times)
     i = 0

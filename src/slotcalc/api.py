@@ -353,10 +353,10 @@ class Plan:
             who = [names.get(h) or names.setdefault(h, tuple(ids[i] for i in h))
                    for h in raw.hosts]
             slots = tuple(map(new_slot, zip(start_dts, end_dts, rem, who, strict=True)))
-        days = tuple(
-            Day(ordinal_date(day), slots[runs[0][0]:runs[0][1]] if len(runs) == 1
-                else tuple(s for lo, hi in runs for s in slots[lo:hi]))
-            for day, runs in day_runs(table, starts))
+        days = tuple([
+            _new_day((ordinal_date(day), slots[runs[0][0]:runs[0][1]] if len(runs) == 1
+                      else tuple(s for lo, hi in runs for s in slots[lo:hi])))
+            for day, runs in day_runs(table, starts)])
         return Availability(zone_name(zone), days,
                             None if nxt is None else to_datetime({}, zone, nxt), ())
 
@@ -443,6 +443,7 @@ class Plan:
 #: (the same tuple), for building slots in bulk.
 _new_slot: Callable[[tuple[datetime, datetime, int, tuple[str, ...] | None]], Slot] = partial(
     tuple.__new__, Slot)
+_new_day: Callable[[tuple[date, tuple[Slot, ...]]], Day] = partial(tuple.__new__, Day)
 
 
 def _now_seconds(query: Query) -> int:
