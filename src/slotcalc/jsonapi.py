@@ -334,6 +334,7 @@ def _busy(value: object, path: str) -> BusyTable:
 
 
 _START, _END = itemgetter("start"), itemgetter("end")
+_SPAN_KEYS = frozenset(("start", "end"))
 
 
 def _has(rows: Sequence[dict[str, Any]], key: str) -> int:
@@ -355,12 +356,13 @@ def _busy_columns(items: Sequence[object]) -> BusyTable | None:
     if not items or set(map(type, items)) != {dict}:
         return None
     rows: Sequence[dict[str, Any]] = items  # type: ignore[assignment]
-    keys = set().union(*rows)
-    if not _BUSY_KEYS.issuperset(keys):
-        return None
     try:
         starts, ends = list(map(_START, rows)), list(map(_END, rows))
     except KeyError:
+        return None
+    # with start and end in every entry, two keys each means nothing else
+    keys = _SPAN_KEYS if set(map(len, rows)) == {2} else set().union(*rows)
+    if not _BUSY_KEYS.issuperset(keys):
         return None
     a, b = instants_seconds(starts), instants_seconds(ends)
     if a is None or b is None or not all(map(lt, a, b)):
