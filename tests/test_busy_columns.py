@@ -126,6 +126,7 @@ texts = st.one_of(
 )
 
 
+@pytest.mark.property
 @settings(max_examples=300, deadline=None)
 @given(st.lists(texts, min_size=1, max_size=20))
 def test_instants_seconds_is_instant_seconds_of_each(column: list[str]) -> None:
