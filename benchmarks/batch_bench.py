@@ -290,11 +290,16 @@ def run_dask(w: W7, repeats: int) -> dict[str, Any]:
         cpu_client = 0.0
         for _ in range(repeats):
             gc.collect()
+            s0 = _machine_cpu()
             c0 = time.process_time()
             t0 = time.perf_counter()
             rows = single()
             t1 = time.perf_counter()
-            cpu_single += time.process_time() - c0
+            s1 = _machine_cpu()
+            mine = time.process_time() - c0
+            cpu_single += mine
+            # other jobs' CPU during the single process, in cores
+            alone = None if s0 is None or s1 is None else max(0.0, (s1 - s0 - mine) / (t1 - t0))
             before = sum(client.run(_cpu_seconds).values())
             m0 = _machine_cpu()
             c1 = time.process_time()
@@ -310,11 +315,12 @@ def run_dask(w: W7, repeats: int) -> dict[str, Any]:
             # other jobs' CPU during the Dask side, in cores (what the 2 workers competed with)
             others = None if m0 is None or m1 is None else max(
                 0.0, (m1 - m0 - ours - spent) / (t3 - t2))
-            pairs.append((t1 - t0, t3 - t2, others))
-        t_single = statistics.median(a for a, _, _ in pairs)
-        t_workers = statistics.median(b for _, b, _ in pairs)
-        pair_ratio = statistics.median(a / b for a, b, _ in pairs)
-        quiet = [a / b for a, b, o in pairs if o is not None and o < QUIET_CORES]
+            pairs.append((t1 - t0, t3 - t2, alone, others))
+        t_single = statistics.median(p[0] for p in pairs)
+        t_workers = statistics.median(p[1] for p in pairs)
+        pair_ratio = statistics.median(p[0] / p[1] for p in pairs)
+        quiet = [a / b for a, b, x, y in pairs
+                 if x is not None and y is not None and max(x, y) < QUIET_CORES]
         partitions = build().npartitions
         # and brought to the client
         t_client = _median(lambda: build().compute(), repeats)
@@ -341,8 +347,8 @@ def run_dask(w: W7, repeats: int) -> dict[str, Any]:
         "shuffled_s": t_shuffled,
         "single_s": t_single,
         "speedup": pair_ratio,
-        "pairs": [(round(a, 3), round(b, 3), None if o is None else round(o, 2))
-                  for a, b, o in pairs],
+        "pairs": [(round(a, 3), round(b, 3), None if x is None else round(x, 2),
+                   None if y is None else round(y, 2)) for a, b, x, y in pairs],
         "speedup_quiet": statistics.median(quiet) if quiet else None,
         "quiet_pairs": len(quiet),
         "cpu_single_s": cpu_single / repeats,
@@ -360,7 +366,7 @@ def _noop(i: int) -> int:
     return i
 
 
-#: A pair counts as quiet when other jobs used less than this many cores during its Dask side.
+#: A pair counts as quiet when other jobs used less than this many cores during both sides.
 QUIET_CORES = 0.15
 
 
@@ -415,7 +421,8 @@ def dask_text(d: dict[str, Any], hosts: int) -> str:
     """Return the Dask figures of W7 as text."""
     if "skipped" in d:
         return f"  dask: {d['skipped']}"
-    quiet = (f"pairs with other jobs under {QUIET_CORES} cores: {d['quiet_pairs']}"
+    quiet = (f"pairs with other jobs under {QUIET_CORES} cores on both sides: "
+             f"{d['quiet_pairs']}"
              + (f", median {d['speedup_quiet']:.2f}x" if d["quiet_pairs"] else ""))
     return (
         f"  dask, {d['workers']} workers x 1 thread, {d['partitions']} partitions: "
@@ -429,7 +436,7 @@ def dask_text(d: dict[str, Any], hosts: int) -> str:
         f"{d['cpu_workers_s']:.2f} s + client and scheduler {d['cpu_client_s']:.2f} s "
         f"vs single process {d['cpu_single_s']:.2f} s for the same hosts (single "
         f"process: {hosts / d['cpu_single_s']:,.0f} hosts per CPU second); "
-        f"pairs (single s, dask s, other jobs' cores during dask) {d['pairs']}; "
+        f"pairs (single s, dask s, other jobs' cores during each) {d['pairs']}; "
         f"{quiet}; load average after "
         f"{d['loadavg_after'][0]:.1f} on {os.cpu_count()} cores"
     )

@@ -101,9 +101,15 @@ def _host_type(hosts: Sequence[Any]) -> Any:
     return pa.array(list(hosts[:1]) or [""]).type
 
 
-def _workers() -> int | None:
-    """Return the threads of the active distributed Client's workers, or None (no client)."""
+def _concurrency() -> int | None:
+    """Return how many tasks the active distributed Client's cluster takes at once, or None.
+
+    Each worker holds ``ceil(threads × worker-saturation)`` root tasks at a time (Dask's
+    queuing; 2 for a one-thread worker at the default 1.1), or its threads when queuing is
+    off. None without a client.
+    """
     try:
+        import dask
         from distributed import default_client
     except ImportError:  # pragma: no cover - dask without distributed
         return None
@@ -113,28 +119,34 @@ def _workers() -> int | None:
         return None
     if not isinstance(got, Mapping):  # an asynchronous client: not known here
         return None
-    threads = sum(int(n) for n in got.values())
-    return threads or None
+    saturation = float(dask.config.get("distributed.scheduler.worker-saturation", 1.1))
+    total = 0
+    for threads in got.values():
+        n = int(threads)
+        total += n if math.isinf(saturation) else max(1, math.ceil(n * saturation))
+    return total or None
 
 
-def run_sizes(hosts: int, hosts_per_partition: int, workers: int | None) -> list[int]:
+def run_sizes(hosts: int, hosts_per_partition: int, concurrency: int | None) -> list[int]:
     """Return how many hosts each partition gets, in order (they add up to ``hosts``).
 
-    Runs of at most ``hosts_per_partition``. When ``workers`` (threads) are known the number
-    of runs is a multiple of them, at least one per thread while every run keeps a tenth of
-    the size, and the runs are even (they differ by one host at most): equal tasks keep the
-    workers busy to the end — Dask runs independent tasks in an order of its own, so making
-    some runs smaller would not put them last.
+    Even runs (they differ by one host at most) of at most ``hosts_per_partition``. When
+    ``concurrency`` — the tasks the cluster takes at once — is known, the number of runs is a
+    multiple of it, or, for a small fleet, as many as it while each run keeps a tenth of the
+    size: Dask hands each worker its root tasks a few at a time, so with 10 runs on two
+    one-thread workers (4 tasks at once) one worker ran 6 and the other 4 and waited, while
+    8 or 12 runs split evenly. Making some runs smaller would not help: Dask runs independent
+    tasks in an order of its own, not the partitions' order.
     """
     size = hosts_per_partition
     if hosts <= 0:
         return [0]
     parts = math.ceil(hosts / size)
-    if workers is not None and workers > 1:
-        if parts < workers:  # one run per thread, while each keeps a tenth of the size
-            parts = max(parts, min(workers, hosts // max(1, size // 10)))
+    if concurrency is not None and concurrency > 1:
+        if parts < concurrency:  # one run per task slot, while each keeps a tenth of the size
+            parts = max(parts, min(concurrency, hosts // max(1, size // 10)))
         else:
-            parts = math.ceil(parts / workers) * workers
+            parts = math.ceil(parts / concurrency) * concurrency
     return [hosts // parts + (i < hosts % parts) for i in range(parts)]
 
 
@@ -148,7 +160,7 @@ def slots_dask(
     hosts: Sequence[Any] | None = None,
     hosts_per_partition: int = DEFAULT_HOSTS_PER_PARTITION,
     next_available: bool = False,
-    workers: int | None = None,
+    concurrency: int | None = None,
 ) -> dd.DataFrame:
     """Return a Dask DataFrame of every host's slots: :func:`slotcalc.batch.slots`, in parallel.
 
@@ -156,8 +168,9 @@ def slots_dask(
     columns ``host``, ``start``, ``end`` and optional ``seats``, ``id``;
     ``schedules``/``library``/``hosts`` are those of :class:`slotcalc.batch.Fleet`. Hosts are cut
     into consecutive runs of ``hosts_per_partition`` or fewer, one task per run
-    (:func:`run_sizes`: as many runs as a multiple of ``workers`` — default: the threads of the
-    active distributed ``Client``, if any). Each task carries its own hosts, their schedule ids and
+    (:func:`run_sizes`: as many runs as a multiple of ``concurrency``, the tasks the cluster
+    takes at once — default: worked out from the active distributed ``Client``, if any).
+    Each task carries its own hosts, their schedule ids and
     the library entries they use, and, for an in-memory table, its busy rows; a Dask
     DataFrame's rows reach their task through one shuffle. Nothing is computed until you ask
     (``.compute()``, ``.to_parquet()``). Run workers with one thread each and without the
@@ -173,7 +186,9 @@ def slots_dask(
         busy = pa.Table.from_pandas(busy, preserve_index=False)
     if not isinstance(busy, (dd.DataFrame, pa.Table)):
         raise InvalidRequest("busy must be a Dask or pandas DataFrame or an Arrow table", "/busy")
-    sizes = run_sizes(len(keys), hosts_per_partition, _workers() if workers is None else workers)
+    if concurrency is None:
+        concurrency = _concurrency()
+    sizes = run_sizes(len(keys), hosts_per_partition, concurrency)
     runs: list[list[Any]] = []
     at = 0
     for n in sizes:
