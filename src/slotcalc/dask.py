@@ -1,11 +1,14 @@
 """Fleets that outgrow one machine: :mod:`slotcalc.batch` mapped over Dask partitions of hosts.
 
-:func:`slots_dask` splits the hosts into partitions of about ``hosts_per_partition`` (default
-1,000; never one task per host), moves each host's busy rows to its partition with one Dask
-shuffle (``set_index`` on the partition number, divisions known in advance), and runs
-:func:`slotcalc.batch.slots` once per partition. The answer is a Dask DataFrame of slots with
-the columns of the batch API, as Arrow-backed pandas dtypes (``meta`` given, so nothing is
-computed to build the graph).
+:func:`slots_dask` splits the hosts into even partitions of at most ``hosts_per_partition``
+(default 1,000; never one task per host), as many as a multiple of the tasks the cluster takes
+at once (:func:`run_sizes`), and runs :func:`slotcalc.batch.slots` once per partition. A Dask
+DataFrame of busy rows reaches the partitions through one shuffle (``set_index`` on the
+partition number, divisions known in advance); an in-memory Arrow table or pandas frame is
+cut on the client and each piece travels in its one ``from_map`` task, with the hosts' schedule
+ids and the library entries they use. The answer is a Dask DataFrame of slots with the columns
+of the batch API, as Arrow-backed pandas dtypes (``meta`` given, so nothing is computed to
+build the graph).
 
 ``dask[dataframe,distributed]`` and ``pyarrow`` are the optional extra ``slotcalc[dask]``; they
 are imported here only.
