@@ -13,8 +13,10 @@ Europe/London. Figures, each the median of ``repeats`` runs, same run for every 
   pool peak) and of materialising the whole table;
 * the fleet check (``slotcalc.batch.check``) vs ``check_slot`` per host (on a sample);
 * ``first_free`` k = 5 vs computing every host's slots;
-* Dask (2 worker processes, 1 thread each) vs the single-process batch, and the per-task
-  overhead of an empty task.
+* Dask (2 worker processes, 1 thread each) vs the single-process batch, each timed from the
+  same inputs (the busy table, the host -> schedule id map, the library): ``slots_dask`` and
+  its compute against ``Fleet`` and ``slots``, interleaved; and the per-task overhead of an
+  empty task. ``--dask-only`` runs just that part.
 """
 
 from __future__ import annotations
@@ -259,6 +261,7 @@ def run_dask(w: W7, repeats: int) -> dict[str, Any]:
         return {"skipped": f"dask not installed: {e}"}
     import dask
 
+    from slotcalc.batch import Fleet, slots
     from slotcalc.dask import slots_dask
 
     # the workers' statistical profiler samples the (pure-Python) task thread every 10 ms and
@@ -266,39 +269,70 @@ def run_dask(w: W7, repeats: int) -> dict[str, Any]:
     with dask.config.set({"distributed.worker.profile.enabled": False}), \
             LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                          dashboard_address=None) as cluster, Client(cluster) as client:
-        # the busy table is in memory here: slots_dask cuts it into the partitions in Arrow
-        ddf = slots_dask(w.busy, w.schedule_of, w.event, w.query, library=w.library)
-        counts = ddf.map_partitions(len)
-        n = int(counts.compute().sum())  # warm the workers (imports, zone tables)
-        # slots left on the workers (as when writing Parquet there), interleaved with the
-        # single-process batch so both see the same load on a shared machine
-        from slotcalc.batch import slots
 
+        def build() -> Any:
+            # the whole computation from the same inputs as the single process: the busy table
+            # in memory, cut into the partitions in Arrow on the client (no Dask shuffle)
+            return slots_dask(w.busy, w.schedule_of, w.event, w.query, library=w.library)
+
+        def single() -> int:
+            return _drain(slots(Fleet(w.schedule_of, w.busy, library=w.library), w.event,
+                                w.query))
+
+        n = int(build().map_partitions(len).compute().sum())  # warm the workers
+        single()
+        # slots left on the workers (as when writing Parquet there), interleaved with the
+        # single-process batch so both see the same load on a shared machine; each side
+        # starts from the busy table, the host -> schedule id map and the library
         pairs = []
         cpu_single = 0.0
         cpu_workers = 0.0
+        cpu_client = 0.0
         for _ in range(repeats):
             gc.collect()
+            s0 = _machine_cpu()
             c0 = time.process_time()
             t0 = time.perf_counter()
-            _drain(slots(w.fleet, w.event, w.query))
+            rows = single()
             t1 = time.perf_counter()
-            cpu_single += time.process_time() - c0
+            s1 = _machine_cpu()
+            mine = time.process_time() - c0
+            cpu_single += mine
+            # other jobs' CPU during the single process, in cores
+            alone = None if s0 is None or s1 is None else max(0.0, (s1 - s0 - mine) / (t1 - t0))
             before = sum(client.run(_cpu_seconds).values())
-            counts.compute()
+            m0 = _machine_cpu()
+            c1 = time.process_time()
             t2 = time.perf_counter()
-            cpu_workers += sum(client.run(_cpu_seconds).values()) - before
-            pairs.append((t1 - t0, t2 - t1))
-        t_single = statistics.median(a for a, _ in pairs)
-        t_workers = statistics.median(b for _, b in pairs)
-        pair_ratio = statistics.median(a / b for a, b in pairs)
+            got = int(build().map_partitions(len).compute().sum())
+            t3 = time.perf_counter()
+            m1 = _machine_cpu()
+            ours = time.process_time() - c1
+            cpu_client += ours
+            spent = sum(client.run(_cpu_seconds).values()) - before
+            cpu_workers += spent
+            assert got == rows == n  # the same slots counted on both sides
+            # other jobs' CPU during the Dask side, in cores (what the 2 workers competed with)
+            others = None if m0 is None or m1 is None else max(
+                0.0, (m1 - m0 - ours - spent) / (t3 - t2))
+            pairs.append((t1 - t0, t3 - t2, alone, others))
+        t_single = statistics.median(p[0] for p in pairs)
+        t_workers = statistics.median(p[1] for p in pairs)
+        pair_ratio = statistics.median(p[0] / p[1] for p in pairs)
+        quiet = [a / b for a, b, x, y in pairs
+                 if x is not None and y is not None and max(x, y) < QUIET_CORES]
+        partitions = build().npartitions
         # and brought to the client
-        t_client = _median(lambda: ddf.compute(), repeats)
+        t_client = _median(lambda: build().compute(), repeats)
         # the busy rows as a Dask DataFrame: one shuffle moves each host's rows to its task
-        shuffled = slots_dask(dd.from_pandas(w.busy.to_pandas(), npartitions=4), w.schedule_of,
-                              w.event, w.query, library=w.library).map_partitions(len)
-        shuffled.compute()
-        t_shuffled = _median(lambda: shuffled.compute(), repeats)
+        frame = dd.from_pandas(w.busy.to_pandas(), npartitions=4)
+
+        def shuffled() -> Any:
+            return slots_dask(frame, w.schedule_of, w.event, w.query,
+                              library=w.library).map_partitions(len).compute()
+
+        shuffled()
+        t_shuffled = _median(shuffled, repeats)
         # per-task overhead: many empty tasks
         empty = [dask.delayed(_noop)(i) for i in range(400)]
         dask.compute(*empty)
@@ -306,15 +340,20 @@ def run_dask(w: W7, repeats: int) -> dict[str, Any]:
         workers = len(client.scheduler_info()["workers"])
     return {
         "workers": workers,
-        "partitions": ddf.npartitions,
+        "partitions": partitions,
         "rows": n,
         "s": t_workers,
         "to_client_s": t_client,
         "shuffled_s": t_shuffled,
         "single_s": t_single,
         "speedup": pair_ratio,
+        "pairs": [(round(a, 3), round(b, 3), None if x is None else round(x, 2),
+                   None if y is None else round(y, 2)) for a, b, x, y in pairs],
+        "speedup_quiet": statistics.median(quiet) if quiet else None,
+        "quiet_pairs": len(quiet),
         "cpu_single_s": cpu_single / repeats,
         "cpu_workers_s": cpu_workers / repeats,
+        "cpu_client_s": cpu_client / repeats,
         "loadavg_after": os.getloadavg(),
         "speedup_to_client": t_single / t_client,
         "speedup_shuffled": t_single / t_shuffled,
@@ -325,6 +364,21 @@ def run_dask(w: W7, repeats: int) -> dict[str, Any]:
 
 def _noop(i: int) -> int:
     return i
+
+
+#: A pair counts as quiet when other jobs used less than this many cores during both sides.
+QUIET_CORES = 0.15
+
+
+def _machine_cpu() -> float | None:
+    """Return the CPU seconds every process of the machine has used (Linux), or None."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()[1:8]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = (int(x) for x in fields)
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def _cpu_seconds() -> float:
@@ -359,24 +413,33 @@ def w7_text(r: dict[str, Any]) -> str:
     ]
     d = r.get("dask")
     if d is not None:
-        if "skipped" in d:
-            lines.append(f"  dask: {d['skipped']}")
-        else:
-            lines.append(
-                f"  dask, {d['workers']} workers x 1 thread, {d['partitions']} partitions: "
-                f"{d['s']:.3f} s (slots kept on the workers) vs single process "
-                f"{d['single_s']:.3f} s, interleaved -> {d['speedup']:.2f}x (target 1.5x); "
-                f"to the client "
-                f"{d['to_client_s']:.3f} s ({d['speedup_to_client']:.2f}x); from a Dask "
-                f"DataFrame with a shuffle {d['shuffled_s']:.3f} s "
-                f"({d['speedup_shuffled']:.2f}x); per-task overhead "
-                f"{d['per_task_overhead_ms']:.2f} ms; CPU seconds: workers "
-                f"{d['cpu_workers_s']:.2f} s vs single process {d['cpu_single_s']:.2f} s "
-                f"for the same hosts (single process: {r['hosts'] / d['cpu_single_s']:,.0f} "
-                f"hosts per CPU second); load average after "
-                f"{d['loadavg_after'][0]:.1f} on {os.cpu_count()} cores"
-            )
+        lines.append(dask_text(d, r["hosts"]))
     return "\n".join(lines)
+
+
+def dask_text(d: dict[str, Any], hosts: int) -> str:
+    """Return the Dask figures of W7 as text."""
+    if "skipped" in d:
+        return f"  dask: {d['skipped']}"
+    quiet = (f"pairs with other jobs under {QUIET_CORES} cores on both sides: "
+             f"{d['quiet_pairs']}"
+             + (f", median {d['speedup_quiet']:.2f}x" if d["quiet_pairs"] else ""))
+    return (
+        f"  dask, {d['workers']} workers x 1 thread, {d['partitions']} partitions: "
+        f"{d['s']:.3f} s (from the busy table: cut, shipped, slots computed and kept "
+        f"on the workers) vs single process (Fleet and slots) {d['single_s']:.3f} s, "
+        f"interleaved -> {d['speedup']:.2f}x (target 1.5x); to the client "
+        f"{d['to_client_s']:.3f} s ({d['speedup_to_client']:.2f}x); from a Dask "
+        f"DataFrame with a shuffle {d['shuffled_s']:.3f} s "
+        f"({d['speedup_shuffled']:.2f}x); per-task overhead "
+        f"{d['per_task_overhead_ms']:.2f} ms; CPU seconds: workers "
+        f"{d['cpu_workers_s']:.2f} s + client and scheduler {d['cpu_client_s']:.2f} s "
+        f"vs single process {d['cpu_single_s']:.2f} s for the same hosts (single "
+        f"process: {hosts / d['cpu_single_s']:,.0f} hosts per CPU second); "
+        f"pairs (single s, dask s, other jobs' cores during each) {d['pairs']}; "
+        f"{quiet}; load average after "
+        f"{d['loadavg_after'][0]:.1f} on {os.cpu_count()} cores"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -385,7 +448,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--sample", type=int, default=1000)
     p.add_argument("--no-dask", action="store_true")
+    p.add_argument("--dask-only", action="store_true")
     a = p.parse_args(argv)
+    if a.dask_only:
+        w = W7(a.hosts)
+        print(dask_text(run_dask(w, a.repeats), a.hosts))
+        return 0
     print(w7_text(run_w7(a.hosts, a.repeats, a.sample, not a.no_dask)))
     return 0
 

@@ -22,6 +22,7 @@ from slotcalc import (  # noqa: E402
     Query,
     Schedule,
     Team,
+    Travel,
     check_slot,
     find_slots,
 )
@@ -289,6 +290,68 @@ def test_first_free_is_the_head_of_all_slots(seed: int) -> None:
         assert [(f.host, f.start, f.remaining) for f in got] == [
             (r[0], r[1], r[3]) for r in rows[:k]
         ]
+
+
+def own_schedule(rng: random.Random) -> Schedule:
+    """A schedule of one host's own: hours that may run to midnight, sit in a DST gap, change
+    on overridden dates inside the range, or be read in a travel zone for some dates."""
+    weekly: dict[str, list[tuple[str, str]]] = {}
+    for d in DAYS:
+        r = rng.random()
+        if r < 0.15:
+            weekly[d] = [("00:00", "24:00")]
+        elif r < 0.25:
+            weekly[d] = [("01:30", "03:30"), ("22:00", "24:00")]  # DST gaps and folds
+        elif r < 0.8:
+            a = rng.randrange(0, 23 * 60, 15)
+            weekly[d] = [(_hhmm(a), _hhmm(min(24 * 60, a + rng.choice((30, 90, 240)))))]
+    overrides = []
+    for n in sorted(rng.sample(range(14), rng.randint(0, 2))):
+        day = date(2027, 3, 22) + timedelta(days=n)
+        a = rng.randrange(0, 23 * 60, 30)
+        overrides.append(Override(day, rng.choice(([], [(_hhmm(a), _hhmm(a + 60))]))))
+    zones = []
+    if rng.random() < 0.25:
+        first = date(2027, 3, 22) + timedelta(days=rng.randrange(10))
+        zones.append(Travel(first, first + timedelta(days=rng.randrange(4)),
+                            timezone=rng.choice(ZONES)))
+    return Schedule(rng.choice(ZONES), weekly, overrides, zones)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_first_free_without_shared_schedules(seed: int) -> None:
+    """Each host its own Schedule object: first_free bounds hosts from their hours alone
+    (no plan, no grid) before computing any; the answer is still the head of all slots."""
+    rng = random.Random(1000 + seed)
+    event = random_event(rng)
+    seats = event.capacity > 1
+    schedules = {f"u{h}": own_schedule(rng) for h in range(60)}
+    busy: dict[str, list[Busy]] = {}
+    cols: dict[str, list[Any]] = {"host": [], "start": [], "end": [], "seats": []}
+    for key in schedules:
+        rows = random_busy(rng, rng.randint(0, 60), seats)
+        busy[key] = [Busy(datetime.fromtimestamp(s, UTC), datetime.fromtimestamp(e, UTC),
+                          seats=k) for s, e, k, _i in rows]
+        for s, e, k, _i in rows:
+            cols["host"].append(key)
+            cols["start"].append(s)
+            cols["end"].append(e)
+            cols["seats"].append(k)
+    fleet = Fleet(schedules, pa.table(cols, schema=pa.schema([
+        ("host", pa.string()), ("start", pa.int64()), ("end", pa.int64()),
+        ("seats", pa.int64())])))
+    start = date(2027, 3, 22) + timedelta(days=rng.randrange(8))
+    query = Query(start, start + timedelta(days=rng.randint(0, 9)),
+                  timezone=rng.choice((None, "Europe/Madrid", "Pacific/Chatham")),
+                  now=datetime.fromtimestamp(BASE + rng.randrange(6 * DAY_S), UTC))
+    rows = expected_rows(schedules, busy, event, query)
+    order = {k: i for i, k in enumerate(schedules)}
+    rows.sort(key=lambda r: (r[1], order[r[0]]))
+    for k in (1, 3, 25, 400):
+        got = first_free(fleet, event, query, k)
+        assert [(f.host, f.start, f.remaining) for f in got] == [
+            (r[0], r[1], r[3]) for r in rows[:k]
+        ], (seed, k)
 
 
 def test_fingerprint_is_stable() -> None:

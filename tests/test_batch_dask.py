@@ -65,13 +65,36 @@ def test_dask_on_two_worker_processes_matches_single_process() -> None:
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster):
-        results = [ddf.compute(), from_arrow.compute()]
+        # built with the client active: 2 one-thread workers take 4 tasks at once (Dask's
+        # queuing), so the partitions are a multiple of 4
+        even = slots_dask(busy, schedules, event, query, library=library,
+                          hosts_per_partition=70)
+        assert even.npartitions == 8
+        results = [ddf.compute(), from_arrow.compute(), even.compute()]
     for got in results:
         table = pa.Table.from_pandas(got, preserve_index=False).replace_schema_metadata(None)
         assert table.num_rows == want.num_rows > 1000
         assert table.sort_by(SORT).equals(want.cast(table.schema).sort_by(SORT))
         errors = [e for e in table["error"].to_pylist() if e]
         assert len(errors) == 1 and "missing-id" in errors[0]
+
+
+@pytest.mark.parametrize("hosts", [0, 1, 7, 99, 100, 101, 302, 10_000, 12_345])
+@pytest.mark.parametrize("workers", [None, 1, 2, 3, 4, 32])
+def test_run_sizes_cover_every_host_in_order(hosts: int, workers: int | None) -> None:
+    from slotcalc.dask import run_sizes
+
+    size = 100
+    got = run_sizes(hosts, size, workers)
+    assert sum(got) == hosts and max(got) <= max(size, hosts // len(got) + 1)
+    assert max(got) <= size and max(got) - min(got) <= 1  # even runs, never over the size
+    full = max(1, -(-hosts // size))
+    if workers is None or workers == 1:
+        assert len(got) == full  # plain runs: never one task per host
+    elif full >= workers:
+        assert len(got) % workers == 0 and len(got) < full + workers
+    else:  # few hosts: a run per thread while each keeps a tenth of the size
+        assert len(got) == max(full, min(workers, hosts // (size // 10)))
 
 
 @pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="pyspark not installed")

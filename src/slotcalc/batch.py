@@ -283,6 +283,53 @@ def _cut_blocking(grid: list[int], starts: list[int], ends: list[int], lead: int
     return list(compress(grid, keep))
 
 
+def _open_bound(
+    ctx: _Ctx, schedule: Schedule, a: int, b: int,
+    offsets: dict[tuple[Any, int, int], tuple[int, int]],
+) -> int | None:
+    """Return a lower bound of the host's first slot start in ``[a, b)``; None: it has none.
+
+    No plan, no grid: every slot lies inside the host's hours (rule 1), so a start ``s`` lies
+    in one of the wall-time intervals of some local date (merged windows are unions of them)
+    and ``s >= a`` and ``s >= now + min_notice``. A wall interval ``[x, y)`` of date ``n``
+    becomes instants between ``n·DAY + x − max_offset`` and ``n·DAY + y − min_offset``, for
+    the zone's smallest and largest offsets near the range (any reading of SPEC §1, gaps and
+    folds included, lies between). So the bound is the earliest of ``max(lower, a)`` over the
+    intervals whose latest end is after it — cost O(D·I) for the D dates and I intervals a day
+    near the range; ``offsets`` caches each zone's extremes for the range.
+    """
+    lo = max(a, ctx.now + ctx.policy.min_notice)
+    if lo >= b:
+        return None
+    first = (lo - 2 * DAY) // DAY
+    last = (b + 2 * DAY) // DAY
+    best: int | None = None
+    for zone, d0, d1 in schedule.zone_runs(first, last):
+        key = (zone, d0, d1)
+        got = offsets.get(key)
+        if got is None:
+            segs = offset_table(zone).segments((d0 - 2) * DAY, (d1 + 3) * DAY)
+            offs = [off for _x, _y, off in segs]
+            got = offsets[key] = (min(offs), max(offs))
+        low, high = got
+        # only dates whose hours can reach [lo, b): n·DAY + DAY − low > lo, n·DAY − high < b
+        for n in range(max(d0, (lo + low) // DAY - 1), min(d1, (b + high) // DAY) + 1):
+            base = n * DAY
+            for x, y in schedule.hours_on(n):
+                start = base + x - high
+                if start >= b:
+                    break
+                if base + y - low <= lo:
+                    continue
+                if start < lo:
+                    start = lo
+                if best is None or start < best:
+                    best = start
+                    if best == lo:
+                        return best
+    return best
+
+
 def _host_next(
     ctx: _Ctx, schedule: Schedule, busy: HostBusy, after: int
 ) -> int | None:
@@ -941,18 +988,19 @@ def first_free(
     """Return the earliest ``k`` (host, start) slots across the fleet in the query range.
 
     Ordered by start, then host order. The range is searched in chunks (the first day, the
-    next six, then the rest) and stops at the first chunk that completes ``k``; in a chunk each
-    host's free grid (no busy time, shared by hosts with the same ``Schedule`` object) is a
-    lower bound of its first start, so hosts are taken from a heap keyed by it and the search
-    stops once no host can beat the ``k``-th start found. Only busy rows near the chunk are
-    read. Hosts with bad input are skipped (see :func:`slots` for their errors);
-    ``query.limit`` does not apply (``k`` does).
+    next six, then the rest) and stops at the first chunk that completes ``k``. In a chunk,
+    hosts are taken from a heap keyed by a lower bound of their first start — read from the
+    schedule's hours alone, then, for the hosts that reach the top, from the schedule's free
+    grid (no busy time, shared by hosts with the same ``Schedule`` object) — and a host's own
+    starts are computed only when its bound is at the top; the search stops once no host can
+    beat the ``k``-th start found. Only busy rows near the chunk are read. Hosts with bad
+    input are skipped (see :func:`slots` for their errors); ``query.limit`` does not apply
+    (``k`` does).
     """
     fleet = _as_fleet(hosts)
     if not isinstance(k, int) or isinstance(k, bool) or k < 1:
         raise InvalidValue("k must be an integer of at least 1", "/k")
     ctx = _Ctx.of(event, query)
-    {key: i for i, key in enumerate(fleet.hosts)}
     bad = fleet._bad
     spans: dict[tuple[int, int], list[int]] = {}
     for j, sch in enumerate(fleet._schedules):
@@ -970,41 +1018,68 @@ def first_free(
 def _first_free_span(
     fleet: Fleet, ctx: _Ctx, members: list[int], lo: int, hi: int, k: int
 ) -> list[tuple[int, int, int]]:
+    """Return the earliest ``k`` ``(start, host order, remaining)`` of ``members`` in ``[lo, hi)``.
+
+    Chunk by chunk, hosts wait in a heap keyed by a lower bound of their first start, refined
+    lazily: first :func:`_open_bound` (from the hours alone, per schedule object), then — only
+    for a host that reaches the top — the schedule's free grid (shared by hosts with the same
+    schedule; a bound when busy time can only remove starts), and only then the host's own
+    starts. The search stops when no bound left can beat the ``k``-th start found.
+    """
     found: list[tuple[int, int, int]] = []
     a = lo
     cuts = [lo + d * DAY for d in FIRST_FREE_CHUNKS] + [hi]
     exclude = ctx.query.exclude
+    grid_bound = ctx.policy.align != "free" and _simple(ctx)
+    offsets: dict[tuple[Any, int, int], tuple[int, int]] = {}
+    errors = (SlotcalcError, ValueError, TypeError, OverflowError)
     for cut in cuts:
         b = min(hi, cut)
         if a >= b:
             continue
         near = _near(fleet, ctx, a, b) or fleet
         groups = near.groups(exclude)
-        heap: list[tuple[int, int]] = []
+        bounds: dict[int, int | None] = {}  # id(schedule) -> its bound in [a, b)
+        heap: list[tuple[int, int, bool]] = []  # (bound, host order, free grid already read)
         for j in members:
             sch = fleet._schedules[j]
             assert isinstance(sch, Schedule)
-            ctx.trim()
-            try:
-                grid = _free_grid(ctx, sch, a, b) if ctx.policy.align != "free" else [a]
-            except (SlotcalcError, ValueError, TypeError, OverflowError):
-                continue
-            if grid:
-                heap.append((grid[0], j))
+            sid = id(sch)
+            if sid in bounds:
+                bound = bounds[sid]
+            else:
+                try:
+                    bound = _open_bound(ctx, sch, a, b, offsets)
+                except errors:
+                    bound = a  # the exact computation below decides (and skips it)
+                bounds[sid] = bound
+            if bound is not None:
+                heap.append((bound, j, False))
         heapq.heapify(heap)
         best: list[tuple[int, int, int]] = []  # max-heap of the k best, as negatives
         while heap:
-            bound, j = heapq.heappop(heap)
+            bound, j, gridded = heapq.heappop(heap)
             if len(best) >= k and (bound, j) > (-best[0][0], -best[0][1]):
                 break
             sch = fleet._schedules[j]
             assert isinstance(sch, Schedule)
+            if grid_bound and not gridded:
+                ctx.trim()
+                try:
+                    grid = _free_grid(ctx, sch, a, b)
+                except errors:
+                    continue
+                if not grid:
+                    continue
+                if grid[0] > bound:  # a later bound: back in the heap, in its place
+                    heapq.heappush(heap, (grid[0], j, True))
+                    continue
             key = fleet.hosts[j]
             cache = _batch_busy(groups, [key])
             busy = _host_busy(groups, cache, 0)
             try:
                 starts, rem = _host_starts(ctx, sch, busy, a, b, k)
-            except (SlotcalcError, ValueError, TypeError, OverflowError):
+            except errors:
                 continue
             for s, r in zip(starts, rem, strict=True):
                 item = (-s, -j, r)

@@ -1,11 +1,14 @@
 """Fleets that outgrow one machine: :mod:`slotcalc.batch` mapped over Dask partitions of hosts.
 
-:func:`slots_dask` splits the hosts into partitions of about ``hosts_per_partition`` (default
-1,000; never one task per host), moves each host's busy rows to its partition with one Dask
-shuffle (``set_index`` on the partition number, divisions known in advance), and runs
-:func:`slotcalc.batch.slots` once per partition. The answer is a Dask DataFrame of slots with
-the columns of the batch API, as Arrow-backed pandas dtypes (``meta`` given, so nothing is
-computed to build the graph).
+:func:`slots_dask` splits the hosts into even partitions of at most ``hosts_per_partition``
+(default 1,000; never one task per host), as many as a multiple of the tasks the cluster takes
+at once (:func:`run_sizes`), and runs :func:`slotcalc.batch.slots` once per partition. A Dask
+DataFrame of busy rows reaches the partitions through one shuffle (``set_index`` on the
+partition number, divisions known in advance); an in-memory Arrow table or pandas frame is
+cut on the client and each piece travels in its one ``from_map`` task, with the hosts' schedule
+ids and the library entries they use. The answer is a Dask DataFrame of slots with the columns
+of the batch API, as Arrow-backed pandas dtypes (``meta`` given, so nothing is computed to
+build the graph).
 
 ``dask[dataframe,distributed]`` and ``pyarrow`` are the optional extra ``slotcalc[dask]``; they
 are imported here only.
@@ -14,11 +17,13 @@ are imported here only.
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 try:
     import dask.dataframe as dd
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -32,7 +37,7 @@ from .batch import Fleet, slot_schema, slots_table
 from .errors import InvalidRequest, InvalidValue
 from .model import EventPolicy, Query, Schedule
 
-__all__ = ["DEFAULT_HOSTS_PER_PARTITION", "slots_dask", "slots_meta"]
+__all__ = ["DEFAULT_HOSTS_PER_PARTITION", "run_sizes", "slots_dask", "slots_meta"]
 
 #: Hosts per Dask partition (one task each) unless told otherwise.
 DEFAULT_HOSTS_PER_PARTITION = 1000
@@ -67,8 +72,85 @@ def _partition(
     return out.to_pandas(types_mapper=pd.ArrowDtype)
 
 
+class _Inputs:
+    """One partition's own inputs; Dask names its task by ``token`` (no hashing of the rest)."""
+
+    __slots__ = ("busy", "hosts", "library", "schedules", "token")
+
+    def __init__(self, token: str, busy: pa.Table, hosts: list[Any],
+                 schedules: dict[Any, Schedule | str],
+                 library: dict[str, Schedule] | None) -> None:
+        self.token = token
+        self.busy = busy
+        self.hosts = hosts
+        self.schedules = schedules
+        self.library = library
+
+    def __dask_tokenize__(self) -> str:
+        return self.token
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Inputs, (self.token, self.busy, self.hosts, self.schedules, self.library))
+
+
+def _run_partition(
+    inputs: _Inputs, event: EventPolicy, query: Query, next_available: bool, host_type: Any
+) -> pd.DataFrame:
+    return _partition(inputs.busy, inputs.hosts, inputs.schedules, inputs.library, event,
+                      query, next_available, host_type)
+
+
 def _host_type(hosts: Sequence[Any]) -> Any:
     return pa.array(list(hosts[:1]) or [""]).type
+
+
+def _concurrency() -> int | None:
+    """Return how many tasks the active distributed Client's cluster takes at once, or None.
+
+    Each worker holds ``ceil(threads × worker-saturation)`` root tasks at a time (Dask's
+    queuing; 2 for a one-thread worker at the default 1.1), or its threads when queuing is
+    off. None without a client.
+    """
+    try:
+        import dask
+        from distributed import default_client
+    except ImportError:  # pragma: no cover - dask without distributed
+        return None
+    try:
+        got = default_client().nthreads()
+    except (ValueError, OSError, RuntimeError):  # no client, or it is closing
+        return None
+    if not isinstance(got, Mapping):  # an asynchronous client: not known here
+        return None
+    saturation = float(dask.config.get("distributed.scheduler.worker-saturation", 1.1))
+    total = 0
+    for threads in got.values():
+        n = int(threads)
+        total += n if math.isinf(saturation) else max(1, math.ceil(n * saturation))
+    return total or None
+
+
+def run_sizes(hosts: int, hosts_per_partition: int, concurrency: int | None) -> list[int]:
+    """Return how many hosts each partition gets, in order (they add up to ``hosts``).
+
+    Even runs (they differ by one host at most) of at most ``hosts_per_partition``. When
+    ``concurrency`` — the tasks the cluster takes at once — is known, the number of runs is a
+    multiple of it, or, for a small fleet, as many as it while each run keeps a tenth of the
+    size: Dask hands each worker its root tasks a few at a time, so with 10 runs on two
+    one-thread workers (4 tasks at once) one worker ran 6 and the other 4 and waited, while
+    8 or 12 runs split evenly. Making some runs smaller would not help: Dask runs independent
+    tasks in an order of its own, not the partitions' order.
+    """
+    size = hosts_per_partition
+    if hosts <= 0:
+        return [0]
+    parts = math.ceil(hosts / size)
+    if concurrency is not None and concurrency > 1:
+        if parts < concurrency:  # one run per task slot, while each keeps a tenth of the size
+            parts = max(parts, min(concurrency, hosts // max(1, size // 10)))
+        else:
+            parts = math.ceil(parts / concurrency) * concurrency
+    return [hosts // parts + (i < hosts % parts) for i in range(parts)]
 
 
 def slots_dask(
@@ -81,16 +163,22 @@ def slots_dask(
     hosts: Sequence[Any] | None = None,
     hosts_per_partition: int = DEFAULT_HOSTS_PER_PARTITION,
     next_available: bool = False,
+    concurrency: int | None = None,
 ) -> dd.DataFrame:
     """Return a Dask DataFrame of every host's slots: :func:`slotcalc.batch.slots`, in parallel.
 
-    ``busy`` is a Dask DataFrame (or a pandas DataFrame / Arrow table, turned into one) with the
-    batch API's columns ``host``, ``start``, ``end`` and optional ``seats``, ``id``;
+    ``busy`` is a Dask DataFrame, a pandas DataFrame or an Arrow table with the batch API's
+    columns ``host``, ``start``, ``end`` and optional ``seats``, ``id``;
     ``schedules``/``library``/``hosts`` are those of :class:`slotcalc.batch.Fleet`. Hosts are cut
-    into consecutive runs of ``hosts_per_partition``: one task per run. Each run's schedules go
-    with its task only. Nothing is computed until you ask (``.compute()``, ``.to_parquet()``).
-    Run workers with one thread each and without the statistical profiler
-    (``distributed.worker.profile.enabled: false``): the tasks are pure Python.
+    into consecutive runs of ``hosts_per_partition`` or fewer, one task per run
+    (:func:`run_sizes`: as many runs as a multiple of ``concurrency``, the tasks the cluster
+    takes at once — default: worked out from the active distributed ``Client``, if any).
+    Each task carries its own hosts, their schedule ids and
+    the library entries they use, and, for an in-memory table, its busy rows; a Dask
+    DataFrame's rows reach their task through one shuffle. Nothing is computed until you ask
+    (``.compute()``, ``.to_parquet()``). Run workers with one thread each and without the
+    statistical profiler (``distributed.worker.profile.enabled: false``): the tasks are pure
+    Python.
     """
     if not isinstance(schedules, Mapping):
         raise InvalidRequest("schedules must map host keys to schedules", "/schedules")
@@ -101,48 +189,89 @@ def slots_dask(
         busy = pa.Table.from_pandas(busy, preserve_index=False)
     if not isinstance(busy, (dd.DataFrame, pa.Table)):
         raise InvalidRequest("busy must be a Dask or pandas DataFrame or an Arrow table", "/busy")
-    parts = max(1, math.ceil(len(keys) / hosts_per_partition))
-    runs = [keys[i * hosts_per_partition : (i + 1) * hosts_per_partition] for i in range(parts)]
-    grouped: list[Any]
-    if isinstance(busy, pa.Table):
-        grouped = _split_table(busy, keys, hosts_per_partition, parts)
-    else:
-        grouped = _split_dask(busy, keys, runs)
+    if concurrency is None:
+        concurrency = _concurrency()
+    sizes = run_sizes(len(keys), hosts_per_partition, concurrency)
+    runs: list[list[Any]] = []
+    at = 0
+    for n in sizes:
+        runs.append(keys[at : at + n])
+        at += n
+    # each task carries its own hosts' schedules: their ids and the library entries they use
+    scheds = [{h: schedules[h] for h in run if h in schedules} for run in runs]
+    libs = [_library_of(library, s) for s in scheds]
     host_type = _host_type(keys)
     meta = slots_meta(host_type, next_available)
-    library_d = None if library is None else delayed(library, pure=True)
+    if isinstance(busy, pa.Table):
+        # one task per partition and nothing else: its rows, hosts and schedules in its spec
+        pieces = _split_table(busy, keys, runs)
+        call = uuid.uuid4().hex  # task names without hashing every busy row and schedule
+        inputs = [_Inputs(f"{call}-{i}", *got)
+                  for i, got in enumerate(zip(pieces, runs, scheds, libs, strict=True))]
+        frame: dd.DataFrame = dd.from_map(
+            _run_partition, inputs, args=[event, query, next_available, host_type],
+            meta=meta, label="slotcalc-slots", enforce_metadata=False,
+        )
+        return frame
+    grouped = _split_dask(busy, keys, runs)
     tasks = [
         delayed(_partition, pure=False)(
-            piece,
-            run,
-            {h: schedules[h] for h in run if h in schedules},
-            library_d,
-            event,
-            query,
-            next_available,
-            host_type,
+            piece, run, sched, lib, event, query, next_available, host_type
         )
-        for piece, run in zip(grouped, runs, strict=True)
+        for piece, run, sched, lib in zip(grouped, runs, scheds, libs, strict=True)
     ]
-    frame: dd.DataFrame = dd.from_delayed(tasks, meta=meta, verify_meta=False)
+    frame = dd.from_delayed(tasks, meta=meta, verify_meta=False)
     return frame
 
 
-def _split_table(busy: pa.Table, keys: list[Any], size: int, parts: int) -> list[pa.Table]:
-    """Cut an in-memory busy table into the partitions' rows, in Arrow (no Dask shuffle)."""
-    idx = pc.index_in(busy["host"], value_set=pa.array(keys))
-    part = pc.divide(idx, size)
-    tagged = busy.append_column(_PART, part).filter(pc.is_valid(part)).sort_by(_PART)
-    counts = dict(
-        zip(*(c.to_pylist() for c in pc.value_counts(tagged[_PART]).flatten()), strict=True)
-    )
-    out: list[pa.Table] = []
-    start = 0
-    for i in range(parts):
-        n = counts.get(i, 0)
-        out.append(tagged.slice(start, n).drop_columns([_PART]))
-        start += n
+def _library_of(
+    library: Mapping[str, Schedule] | None, schedules: Mapping[Any, Schedule | str]
+) -> dict[str, Schedule] | None:
+    """Return the entries of ``library`` that ``schedules`` name (what one task needs)."""
+    if library is None:
+        return None
+    out: dict[str, Schedule] = {}
+    for value in schedules.values():
+        if isinstance(value, str) and value not in out and value in library:
+            out[value] = library[value]
     return out
+
+
+def _split_table(busy: pa.Table, keys: list[Any], runs: list[list[Any]]) -> list[pa.Table]:
+    """Cut an in-memory busy table into the runs' rows, in Arrow (no Dask shuffle).
+
+    Rows of hosts in no run are dropped. Each piece is its own compact copy (``take``), never
+    a slice: a pickled Arrow slice carries its parent's whole buffers, so ten slices of one
+    table would ship it ten times. The ``host`` column travels dictionary-encoded — int32
+    positions into the run's own keys — instead of one string per row.
+    """
+    column = busy["host"]
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        column = column.dictionary_decode()
+    where = pc.index_in(column, value_set=_values(keys, column.type))
+    pos = where.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    firsts = np.cumsum([0] + [len(r) for r in runs])
+    part = np.searchsorted(firsts[1:], pos, side="right")  # run of each row
+    part[pos < 0] = -1
+    order = np.argsort(part, kind="stable")
+    counts = np.bincount(part[part >= 0], minlength=len(runs))
+    rest = busy.drop_columns(["host"])
+    out: list[pa.Table] = []
+    at = int(np.count_nonzero(part < 0))  # the dropped rows sort first
+    for i, (run, n) in enumerate(zip(runs, counts, strict=True)):
+        rows = order[at : at + n]
+        at += int(n)
+        local = pa.array(pos[rows] - firsts[i], pa.int32())
+        host = pa.DictionaryArray.from_arrays(local, _values(run, column.type))
+        out.append(rest.take(pa.array(rows)).add_column(0, "host", host))
+    return out
+
+
+def _values(keys: list[Any], like: pa.DataType) -> pa.Array:
+    """Return ``keys`` as an Arrow array (of the busy host type when there are none)."""
+    return pa.array(keys) if keys else pa.array([], like)
 
 
 def _split_dask(busy: dd.DataFrame, keys: list[Any], runs: list[list[Any]]) -> list[Any]:
