@@ -404,7 +404,10 @@ def _business_day(today: int, n: int, business: frozenset[int]) -> int:
 def _closed_periods(table: OffsetTable, policy: Policy, bookings: Sequence[Booking]) -> IntervalSet:
     """Return the starts (ticks) in a period that a booking or duration limit closes (rule 6).
 
-    Bookings count in the periods of their start's local date. Cost: O(B + P log P).
+    Bookings count in the periods of their start's local date: counted per date first, then
+    each limit sums its periods over the distinct dates; the closed periods are joined into
+    runs of dates before they become instants. Cost: O(B + L·G + P log P) for G distinct
+    dates and L limits.
     """
     limits = [(kind, n, False) for kind, n in policy.booking_limits]
     limits += [(kind, n, True) for kind, n in policy.duration_limits]
@@ -413,17 +416,22 @@ def _closed_periods(table: OffsetTable, policy: Policy, bookings: Sequence[Booki
     dur = policy.duration
     if any(minutes and n < dur for _kind, n, minutes in limits):
         return [EVERYTHING]  # a duration limit below one booking closes every period
-    days: list[tuple[int, int]] = [(table.local_day(s), e - s) for s, e, _k, _x, _y in bookings]
+    count: dict[int, int] = {}
+    length: dict[int, int] = {}
+    for s, e, _k, _x, _y in bookings:
+        day = table.local_day(s)
+        count[day] = count.get(day, 0) + 1
+        length[day] = length.get(day, 0) + e - s
     closed: set[tuple[int, int]] = set()
     for kind, n, minutes in limits:
         used: dict[tuple[int, int], int] = {}
-        for day, length in days:
+        for day, amount in (length if minutes else count).items():
             key = period_of(kind, day, policy.week_start)
-            used[key] = used.get(key, 0) + (length if minutes else 1)
+            used[key] = used.get(key, 0) + amount
         for key, total in used.items():
             if (total + dur > n) if minutes else (total >= n):
                 closed.add(key)
     out: IntervalSet = []
-    for a, b in closed:
+    for a, b in merge(closed):  # runs of closed dates
         out.extend((2 * x, 2 * y) for x, y in date_instants(table, a, b))
     return merge(out)
