@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -879,6 +880,20 @@ def feeds(draw: st.DrawFn) -> str:
     return cal(*lines, head=(*HEAD, "X-WR-TIMEZONE:Europe/Berlin"))
 
 
+@contextmanager
+def line_by_line() -> Iterator[None]:
+    """Turn the scanner's fast paths off: every event is read line by line."""
+    scanner = _ical_parse._Scanner
+    original = scanner._fast_event
+    try:
+        scanner.plain_runs = False
+        scanner._fast_event = lambda self, piece, line: False  # type: ignore[method-assign]
+        yield
+    finally:
+        scanner.plain_runs = True
+        scanner._fast_event = original  # type: ignore[method-assign]
+
+
 @settings(max_examples=60)
 @given(text=feeds(), size=st.integers(7, 500))
 def test_fast_scanner_chunking_and_line_by_line_reading_agree(text: str, size: int) -> None:
@@ -889,12 +904,8 @@ def test_fast_scanner_chunking_and_line_by_line_reading_agree(text: str, size: i
     normal = read(iter_chunks(text))
     raw = scan(iter_chunks(text, size))
     assert len(raw.quick) + len(raw.events) == text.count("BEGIN:VEVENT")
-    original = _ical_parse._Scanner._fast_event
-    try:
-        _ical_parse._Scanner._fast_event = lambda self, piece, line: False  # type: ignore
+    with line_by_line():
         slow = read(iter_chunks(text, size))
-    finally:
-        _ical_parse._Scanner._fast_event = original  # type: ignore[method-assign]
     assert slow.intervals == normal.intervals
     assert slow.warnings == normal.warnings
 
@@ -975,12 +986,8 @@ def test_mangled_feeds_give_an_answer_or_calendar_unreadable(
             return None
 
     found = read()
-    original = _ical_parse._Scanner._fast_event
-    try:
-        _ical_parse._Scanner._fast_event = lambda self, piece, line: False  # type: ignore
+    with line_by_line():
         slow = read()
-    finally:
-        _ical_parse._Scanner._fast_event = original  # type: ignore[method-assign]
     # the fast path never changes the busy time; it only leaves unread (and so unreported)
     # the faults of plain events that lie outside the window
     assert (found is None) == (slow is None)

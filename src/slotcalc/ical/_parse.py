@@ -26,6 +26,8 @@ import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import accumulate, repeat
+from operator import add
 from typing import NamedTuple
 
 __all__ = [
@@ -254,6 +256,10 @@ _NAME_FOLD = re.compile(r"\n((?:[A-Za-z0-9-]+\r?\n[ \t])+)([A-Za-z0-9-]*[;:])")
 _MARKS = re.compile(r"\n(BEGIN|END|R|D[Uu]|[a-z])")
 _PLAIN = ["END"]
 _ALARM = ["BEGIN", "END", "END"]
+# How an event's text ends (it runs up to the next BEGIN:VEVENT): with END:VEVENT, and with an
+# alarm just before it (CRLF or LF throughout).
+_TAILS = ("\nEND:VEVENT", "\nEND:VEVENT\r")
+_ALARM_TAILS = ("\nEND:VALARM\r\nEND:VEVENT\r", "\nEND:VALARM\nEND:VEVENT")
 # DTSTART, DTEND, maybe DTSTAMP, and UID on unfolded lines, in that order, at the top of an
 # event (how Google writes them); groups: the start's and end's YYYYMMDD, the UID.
 _TOP = re.compile(
@@ -387,6 +393,10 @@ class _Scanner:
     __slots__ = ("cal", "event", "fb", "finished", "obs", "outer", "quick", "stack", "started",
                  "tz")
 
+    # Whether :meth:`feed` keeps plain VEVENTs itself (tests turn it off, and
+    # :meth:`_fast_event` too, to compare with reading every event line by line).
+    plain_runs = True
+
     def __init__(self) -> None:
         self.cal = RawCalendar()
         self.quick = self.cal.quick
@@ -401,16 +411,49 @@ class _Scanner:
 
     def feed(self, text: str, first_line: int) -> None:
         """Read a run of whole logical lines (starting with a line feed) whose first line is
-        ``first_line``. Plain VEVENTs go through the fast path, all else through :meth:`general`."""
+        ``first_line``. Plain VEVENTs go through the fast paths, all else through
+        :meth:`general`.
+
+        The text is split at each ``BEGIN:VEVENT`` line; what every event needs looked at is
+        done for all of them at once, in C (``map``): its line count, its :data:`_MARKS`, a
+        :data:`_TOP` match and whether it ends with END:VEVENT. An event written the usual way
+        (those marks show no nesting but one alarm at its end and nothing that may recur, and
+        DTSTART, DTEND and UID are at its top) is kept right here, exactly as
+        :meth:`_fast_event` would keep it; any other goes to :meth:`_fast_event`, and from there
+        to :meth:`general` if need be."""
         pieces = text.split(_EVENT)
         self.general(pieces[0], first_line)
         line = first_line + pieces[0].count("\n")
-        fast = self._fast_event
+        del pieces[0]
+        lines = accumulate(map(add, map(str.count, pieces, repeat("\n")), repeat(1)),
+                           initial=line)
+        marks = map(_MARKS.findall, pieces)
+        tops = map(_TOP.match, pieces)
+        tails = map(str.endswith, pieces, repeat(_TAILS))
+        quick = self.quick
         stack = self.stack
-        for k in range(1, len(pieces)):
-            piece = pieces[k]
-            here = line
-            line += piece.count("\n") + 1
+        fast = self._fast_event
+        plain = self.plain_runs
+        # (``lines`` has one more item, the line after the last event)
+        for piece, here, found, m, tail in zip(pieces, lines, marks, tops, tails, strict=False):
+            if plain and tail and m is not None and len(stack) == 1:
+                limit = -1
+                if found == _PLAIN:
+                    limit = len(piece) - (12 if piece[-1] == "\r" else 11)
+                elif found == _ALARM and piece.endswith(_ALARM_TAILS):
+                    # BEGIN:VALARM on a line of its own, not folded, the event's only BEGIN
+                    begin = piece.find("\nBEGIN:VALARM")
+                    after = begin + 13 if begin >= 0 else 0
+                    if piece[after] == "\r":
+                        after += 1
+                    if begin >= 0 and piece[after] == "\n" and piece[after + 1] not in " \t":
+                        limit = begin
+                if m.end() <= limit:
+                    first, last, uid = m.group(1, 2, 3)
+                    if "\\" in uid:
+                        uid = unescape_text(uid)
+                    quick.append((here, piece, limit, uid, first, last, last < first))
+                    continue
             if len(stack) != 1 or not fast(piece, here):
                 self.general(_EVENT + piece, here)
 
