@@ -22,8 +22,9 @@ Only what overlaps the window is expanded, and quickly:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from calendar import monthrange
+from collections.abc import Callable, Iterable, Iterator
+from datetime import MAXYEAR, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
@@ -549,6 +550,87 @@ def _tiled(full: RuleSpec, start: datetime, lo: datetime, hi: datetime,
         base += step
 
 
+# The fewest days each month has (February: 28), for rules that must hit every month.
+_SHORTEST = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+# Whether :func:`expand` computes the rules :func:`_day_picker` knows itself (tests compare
+# both ways).
+DIRECT = True
+
+
+def _one(values: Ints | None) -> int | None:
+    return values[0] if values is not None and len(values) == 1 else None
+
+
+def _day_picker(full: RuleSpec) -> Callable[[int, int], int] | None:
+    """Return ``day(year, month)``, the one day the rule picks in each month it visits, for a
+    MONTHLY rule (or a YEARLY one with one BYMONTH) whose day filter is one BYMONTHDAY that
+    every such month has, or one ordinal weekday from the 4th-last to the 4th (``2TU``,
+    ``-1FR``), at one time of day; else None. ``full`` has its defaults written out
+    (:func:`_defaults`)."""
+    if (full.freq not in (MONTHLY, YEARLY) or full.bysetpos or full.byweekno or full.byyearday
+            or _one(full.byhour) is None or _one(full.byminute) is None
+            or _one(full.bysecond) is None):
+        return None
+    if full.freq == YEARLY:
+        month = _one(full.bymonth)
+        if month is None:
+            return None
+        shortest = _SHORTEST[month - 1]
+    elif full.bymonth is not None:
+        return None
+    else:
+        shortest = 28
+    day = _one(full.bymonthday)
+    if full.byday is None and day is not None:
+        if 1 <= day <= shortest:
+            return lambda y, m: day
+        if -shortest <= day <= -1:
+            return lambda y, m: monthrange(y, m)[1] + day + 1
+        return None
+    if full.bymonthday is None and full.byday is not None and len(full.byday) == 1:
+        wd, n = full.byday[0]
+        if 1 <= n <= 4:
+            return lambda y, m: 1 + (wd - date(y, m, 1).weekday()) % 7 + 7 * (n - 1)
+        if -4 <= n <= -1:
+            def last(y: int, m: int) -> int:
+                end = monthrange(y, m)[1]
+                return end - (date(y, m, end).weekday() - wd) % 7 + 7 * (n + 1)
+            return last
+    return None
+
+
+def _picked(full: RuleSpec, pick: Callable[[int, int], int], begin: datetime,
+            until: datetime | None, count: int | None) -> Iterator[datetime]:
+    """Yield what dateutil's ``rrule`` of ``full`` from dtstart ``begin`` (with ``until`` or
+    ``count``) yields, for a rule :func:`_day_picker` knows: one occurrence in every month
+    (YEARLY: every BYMONTH) visited, each a few integer steps instead of dateutil's sets."""
+    assert full.byhour is not None and full.byminute is not None and full.bysecond is not None
+    at = time(full.byhour[0], full.byminute[0], full.bysecond[0])
+    if full.freq == MONTHLY:
+        index = begin.year * 12 + begin.month - 1
+        step = full.interval
+    else:
+        assert full.bymonth is not None
+        index = begin.year * 12 + full.bymonth[0] - 1
+        step = 12 * full.interval
+    combine = datetime.combine
+    while True:
+        year, month = divmod(index, 12)
+        if year > MAXYEAR:
+            return
+        month += 1
+        occurrence = combine(date(year, month, pick(year, month)), at)
+        if until is not None and occurrence > until:
+            return
+        if occurrence >= begin:
+            if count is not None:
+                count -= 1
+                if count < 0:
+                    return
+            yield occurrence
+        index += step
+
+
 def expand(spec: RuleSpec, start: datetime, lo: datetime, hi: datetime,
            until: datetime | None, budget: int) -> list[datetime]:
     """Return the occurrences (naive wall times) of the rule from DTSTART ``start`` that lie
@@ -600,8 +682,11 @@ def expand(spec: RuleSpec, start: datetime, lo: datetime, hi: datetime,
             raise TooManyInstances(budget + 1)
     if _at_risk(spec) and not _can_match(full, start, begin.date(), hi.date()):
         return []
-    rule = build_rrule(_coarsest(full), begin, until=until if count is None else None,
-                       count=count)
+    pick = _day_picker(full) if DIRECT else None
+    rule: Iterable[datetime] = (
+        _picked(full, pick, begin, until if count is None else None, count) if pick is not None
+        else build_rrule(_coarsest(full), begin, until=until if count is None else None,
+                         count=count))
     out: list[datetime] = []
     for seen, occurrence in enumerate(rule, 1):
         if occurrence > hi:
