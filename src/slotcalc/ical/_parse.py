@@ -428,19 +428,29 @@ class _Scanner:
         lines = accumulate(map(add, map(str.count, pieces, repeat("\n")), repeat(1)),
                            initial=line)
         marks = map(_MARKS.findall, pieces)
-        tops = map(_TOP.match, pieces)
+        # (with plain_runs off no event is kept here: no top lines are looked for)
+        tops = map(_TOP.match, pieces) if self.plain_runs else repeat(None)
         tails = map(str.endswith, pieces, repeat(_TAILS))
         quick = self.quick
         stack = self.stack
         fast = self._fast_event
-        plain = self.plain_runs
+        depth_one = len(stack) == 1
         # (``lines`` has one more item, the line after the last event)
         for piece, here, found, m, tail in zip(pieces, lines, marks, tops, tails, strict=False):
-            if plain and tail and m is not None and len(stack) == 1:
+            # kept when _fast_event would keep it after a _TOP match: the event ends with
+            # END:VEVENT, and its marks are END alone, or BEGIN END END of one alarm at its end,
+            # give or take RRULE/RDATE/RECURRENCE-ID (R) and DURATION (DU) lines (recurring)
+            if m is not None and tail and depth_one:
+                if found in (_PLAIN, _ALARM):
+                    core = found
+                    recurring = False
+                else:
+                    core = [mark for mark in found if mark != "R" and mark != "DU"]
+                    recurring = True
                 limit = -1
-                if found == _PLAIN:
+                if core == _PLAIN:
                     limit = len(piece) - (12 if piece[-1] == "\r" else 11)
-                elif found == _ALARM and piece.endswith(_ALARM_TAILS):
+                elif core == _ALARM and piece.endswith(_ALARM_TAILS):
                     # BEGIN:VALARM on a line of its own, not folded, the event's only BEGIN
                     begin = piece.find("\nBEGIN:VALARM")
                     after = begin + 13 if begin >= 0 else 0
@@ -448,14 +458,17 @@ class _Scanner:
                         after += 1
                     if begin >= 0 and piece[after] == "\n" and piece[after + 1] not in " \t":
                         limit = begin
-                if m.end() <= limit:
+                # (_TOP's match ends on the UID line, at the top: always before ``limit``,
+                # the line feed of a BEGIN or END line)
+                if limit >= 0:
                     first, last, uid = m.group(1, 2, 3)
                     if "\\" in uid:
                         uid = unescape_text(uid)
-                    quick.append((here, piece, limit, uid, first, last, last < first))
+                    quick.append((here, piece, limit, uid, first, last, recurring or last < first))
                     continue
-            if len(stack) != 1 or not fast(piece, here):
+            if not depth_one or not fast(piece, here):
                 self.general(_EVENT + piece, here)
+                depth_one = len(stack) == 1
 
     def _fast_event(self, piece: str, line: int) -> bool:
         """Keep a VEVENT written in the usual way as its text (a :data:`QuickEvent`), with its
