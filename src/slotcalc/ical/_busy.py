@@ -36,7 +36,7 @@ are not read further.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
@@ -52,8 +52,8 @@ from ._parse import (
     parse_moment,
     parse_period,
 )
-from ._recur import RuleError, RuleSpec, TooManyInstances, expand, parse_rrule
-from ._tz import UTC_ZONE, WallZone, resolve_tzid
+from ._recur import RuleError, RuleSpec, TooManyInstances, expand, parse_rrule, tiled_seconds
+from ._tz import UTC_ZONE, WallZone, naive_epoch, naive_from_epoch, resolve_tzid
 
 __all__ = ["SKIPPED", "UNKNOWN_TZID", "BusyResult", "TooMuch", "busy_intervals"]
 
@@ -62,6 +62,7 @@ UNKNOWN_TZID = "calendar_unknown_tzid"
 DAY = 86400
 _MARGIN = timedelta(days=5)  # more than any UTC offset a feed can write (±99:59)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
+_EPOCH_ORDINAL = _EPOCH_NAIVE.toordinal()
 # an UNTIL this late is no end at all (it is clamped: converting it could overflow year 9999)
 _FAR_WALL = datetime(9000, 1, 1)
 _FAR_EPOCH = int((_FAR_WALL - _EPOCH_NAIVE).total_seconds())
@@ -335,43 +336,22 @@ class _Series:
         span = length.days * DAY + 2 * 3600 + length.seconds + self.widen
         lo_wall = zone.epoch_to_wall(ctx.lo - span) - timedelta(days=1)
         hi_wall = zone.epoch_to_wall(ctx.hi + self.widen) + timedelta(days=1)
+        if len(comp.rules) == 1 and not comp.rdates:
+            found = self._one_tiled_rule(lo_wall, hi_wall, span)
+            if found is not None:
+                return found
         starts: dict[int, datetime] = {}
         ends: dict[int, int] = {}  # RDATE periods with their own end
         dtstart_in = True
         untils: list[int | None] = []
         for spec, prop in comp.rules:
-            until_wall: datetime | None = None
-            until_epoch: int | None = None
-            if spec.until is not None:
-                kind, value = spec.until
-                if value >= _FAR_WALL:
-                    # UNTIL=99991231T235959Z means "no end": nothing in the window depends on
-                    # it, and converting it to a wall time would overflow the year 9999
-                    until_epoch = _FAR_EPOCH
-                elif kind == UTC:
-                    until_epoch = UTC_ZONE.wall_to_epoch(value)
-                    until_wall = zone.epoch_to_wall(until_epoch)
-                    if comp.start.kind != DATE:
-                        until_wall += timedelta(hours=3)  # fold slack; exact check below
-                elif kind == DATE and comp.start.kind != DATE:
-                    until_wall = value + timedelta(days=1, seconds=-1)  # the whole day
-                else:
-                    until_wall = value
-                if until_epoch is None:
-                    assert until_wall is not None
-                    until_epoch = zone.wall_to_epoch(until_wall)
-                if until_wall is not None and until_wall > hi_wall + timedelta(days=2):
-                    until_wall = None  # ends after the window: the window bounds the expansion
+            until_wall, until_epoch = self._until(spec, hi_wall)
             untils.append(until_epoch)
             budget = ctx.budget
             try:
                 walls = expand(spec, self.wall, lo_wall, hi_wall, until_wall, max(budget, 0))
             except TooManyInstances:
-                whose = "VEVENT's" if budget == ctx.max_instances else \
-                    "VEVENT's (with the other copies of its UID)"
-                raise TooMuch(f"line {comp.line}: the {whose} RRULE:{_cut(prop.value)} yields "
-                              f"more than {ctx.max_instances} instances in the window (the "
-                              "max_instances limit)", comp.line) from None
+                raise self._too_many(budget, prop) from None
             ctx.budget -= len(walls)
             epochs = zone.walls_to_epochs(walls)
             if spec.until is not None and spec.until[0] == UTC and comp.start.kind != DATE:
@@ -419,6 +399,109 @@ class _Series:
             seconds = length.seconds
             return [(t, ends.get(t, t + seconds)) for t, _ in kept]
         return [(t, ends[t] if t in ends else _end(zone, wall, t, length)) for t, wall in kept]
+
+    def _until(self, spec: RuleSpec, hi_wall: datetime) -> tuple[datetime | None, int | None]:
+        """Return a rule's UNTIL as ``(wall time to expand to, or None when the window bounds
+        the expansion; instant, or None without UNTIL)``."""
+        if spec.until is None:
+            return None, None
+        zone = self.zone
+        until_wall: datetime | None = None
+        until_epoch: int | None = None
+        kind, value = spec.until
+        if value >= _FAR_WALL:
+            # UNTIL=99991231T235959Z means "no end": nothing in the window depends on
+            # it, and converting it to a wall time would overflow the year 9999
+            until_epoch = _FAR_EPOCH
+        elif kind == UTC:
+            until_epoch = UTC_ZONE.wall_to_epoch(value)
+            until_wall = zone.epoch_to_wall(until_epoch)
+            if self.comp.start.kind != DATE:
+                until_wall += timedelta(hours=3)  # fold slack; exact check below
+        elif kind == DATE and self.comp.start.kind != DATE:
+            until_wall = value + timedelta(days=1, seconds=-1)  # the whole day
+        else:
+            until_wall = value
+        if until_epoch is None:
+            assert until_wall is not None
+            until_epoch = zone.wall_to_epoch(until_wall)
+        if until_wall is not None and until_wall > hi_wall + timedelta(days=2):
+            until_wall = None  # ends after the window: the window bounds the expansion
+        return until_wall, until_epoch
+
+    def _too_many(self, budget: int, prop: RawProp) -> TooMuch:
+        ctx = self.ctx
+        line = self.comp.line
+        whose = "VEVENT's" if budget == ctx.max_instances else \
+            "VEVENT's (with the other copies of its UID)"
+        return TooMuch(f"line {line}: the {whose} RRULE:{_cut(prop.value)} yields more than "
+                       f"{ctx.max_instances} instances in the window (the max_instances "
+                       "limit)", line)
+
+    def _one_tiled_rule(self, lo_wall: datetime, hi_wall: datetime,
+                        span: int) -> list[tuple[int, int]] | None:
+        """:meth:`instances` for a master with one RRULE that tiles (DAILY and WEEKLY rules
+        filtered by weekday and time of day only) and no RDATE, in integers: the rule's wall
+        seconds in C-level ranges (:func:`tiled_seconds`), their instants a stretch at a time
+        (:meth:`WallZone.wall_seconds_to_epochs`), ends by addition wherever no offset change
+        lies between start and end. None for any other master. Same answer as the general
+        path, instance for instance."""
+        ctx = self.ctx
+        comp = self.comp
+        zone = self.zone
+        length = comp.length
+        spec, prop = comp.rules[0]
+        until_wall, until_epoch = self._until(spec, hi_wall)
+        budget = ctx.budget
+        try:
+            walls = tiled_seconds(spec, self.wall, lo_wall, hi_wall, until_wall, max(budget, 0))
+        except TooManyInstances:
+            raise self._too_many(budget, prop) from None
+        if walls is None:
+            return None
+        ctx.budget -= len(walls)
+        epochs = zone.wall_seconds_to_epochs(walls)
+        if spec.until is not None and spec.until[0] == UTC and comp.start.kind != DATE:
+            assert until_epoch is not None
+            pairs = [(t, w) for t, w in zip(epochs, walls, strict=True) if t <= until_epoch]
+        else:
+            pairs = list(zip(epochs, walls, strict=True))
+        # instant -> wall time, the first wall of an instant kept (two walls of a DST gap
+        # can be one instant); the order of instances does not matter to the caller
+        pairs.reverse()
+        starts = dict(pairs)
+        if (until_epoch is None or comp.start.epoch <= until_epoch) \
+                and lo_wall <= self.wall <= hi_wall:
+            starts.setdefault(zone.wall_to_epoch(self.wall), naive_epoch(self.wall))
+        exdates, exdays = self._exdates(span)
+        if exdates or exdays:
+            days = {d.toordinal() - _EPOCH_ORDINAL for d in exdays}
+            kept = [(t, w) for t, w in starts.items()
+                    if t not in exdates and not (days and w // DAY in days)]
+        else:
+            kept = list(starts.items())
+        if not kept:
+            return []
+        if length.wall:
+            # every end at the same wall-clock distance: where no offset change lies between
+            # start and end that distance is the elapsed time; else convert the wall time
+            step = length.days * DAY + length.seconds
+            kept.sort()
+            times = [t for t, _ in kept]
+            out = [(t, t + step) for t in times]
+            for change in zone.transitions(times[0], times[-1] + step + 2 * 3600):
+                # the starts with this change after them and at most step + 2 h away
+                for k in range(bisect_left(times, change - step - 2 * 3600),
+                               bisect_left(times, change)):
+                    t, w = kept[k]
+                    end = zone.wall_to_epoch(naive_from_epoch(w + step))
+                    out[k] = (t, end if end > t else t + length.exact)
+            return out
+        if not length.days:
+            seconds = length.seconds
+            return [(t, t + seconds) for t, _ in kept]
+        return [(t, zone.wall_to_epoch(naive_from_epoch(w + length.days * DAY)) + length.seconds)
+                for t, w in kept]
 
     def _exdates(self, span: int) -> tuple[set[int], set[date]]:
         """Read the EXDATEs that can remove an instance touching the window (those far from

@@ -22,10 +22,12 @@ Only what overlaps the window is expanded, and quickly:
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from calendar import monthrange
 from collections.abc import Callable, Iterable, Iterator
 from datetime import MAXYEAR, date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import chain
 from typing import Any, NamedTuple, cast
 
 from dateutil.rrule import (
@@ -49,6 +51,7 @@ __all__ = [
     "build_rrule",
     "expand",
     "parse_rrule",
+    "tiled_seconds",
 ]
 
 _FREQS = {"YEARLY": YEARLY, "MONTHLY": MONTHLY, "WEEKLY": WEEKLY, "DAILY": DAILY,
@@ -629,6 +632,74 @@ def _picked(full: RuleSpec, pick: Callable[[int, int], int], begin: datetime,
                     return
             yield occurrence
         index += step
+
+
+_DAY = 86400
+_EPOCH = datetime(1970, 1, 1)
+
+
+def _seconds(moment: datetime) -> int:
+    """Naive wall seconds since 1970-01-01 00:00 (as :func:`slotcalc.ical._tz.naive_epoch`)."""
+    d = moment - _EPOCH
+    return d.days * _DAY + d.seconds
+
+
+@lru_cache(maxsize=512)
+def _tile_seconds(full: RuleSpec, weekday: int, days: int) -> tuple[int, ...]:
+    """:func:`_tile` in seconds."""
+    return tuple(o.days * _DAY + o.seconds for o in _tile(full, weekday, days))
+
+
+def tiled_seconds(spec: RuleSpec, start: datetime, lo: datetime, hi: datetime,
+                  until: datetime | None, budget: int) -> list[int] | None:
+    """Return :func:`expand` of a rule that tiles (:func:`_tile_days`: DAILY and WEEKLY rules
+    filtered by weekday and time of day only) as naive wall seconds, or None for any other
+    rule (or with :data:`DIRECT` off). Same occurrences, same :class:`TooManyInstances`.
+    Cost: O(occurrences in the window), in C-level ranges and a sort."""
+    if spec.freq not in (DAILY, WEEKLY) or not DIRECT:
+        return None
+    full = _defaults(spec, start)
+    days = _tile_days(full)
+    if days is None:
+        return None
+    if hi < lo or hi < start or (until is not None and until < lo):
+        return []
+    return _tiled_ints(full, _seconds(start), _seconds(lo), _seconds(hi),
+                       None if until is None else _seconds(until), spec.total, budget, days)
+
+
+def _tiled_ints(full: RuleSpec, start: int, lo: int, hi: int, until: int | None,
+                count: int | None, budget: int, days: int) -> list[int]:
+    """:func:`_tiled` on naive wall seconds: the occurrences at or after ``start`` and at or
+    before ``hi`` and ``until`` (the first ``count`` of them), each tile's pattern repeated by
+    ``range``; those from ``lo`` on are returned."""
+    step = days * _DAY
+    first_day = start // _DAY
+    if full.freq == WEEKLY:
+        first_day -= ((first_day + 3) % 7 - full.wkst) % 7  # (1970-01-01 was a Thursday)
+    tile0 = first_day * _DAY
+    pattern = _tile_seconds(full, (first_day + 3) % 7, days)
+    if not pattern:
+        return []
+    first_tile = sum(1 for offset in pattern if tile0 + offset >= start)
+    skip = max(0, (lo - tile0) // step) if lo > tile0 else 0
+    if count is not None and skip:
+        count -= first_tile + (skip - 1) * len(pattern)
+        if count <= 0:
+            return []
+    end = hi if until is None else min(hi, until)
+    estimate = (end - max(lo, start)) / step * len(pattern)
+    if min(estimate, count if count is not None else estimate) > budget * 1.05 + 2:
+        raise TooManyInstances(budget + 1)
+    base = tile0 + skip * step
+    found = sorted(chain.from_iterable(range(base + offset, end + 1, step)
+                                       for offset in pattern))
+    found = found[bisect_left(found, start):]
+    if count is not None:
+        del found[count:]
+    if len(found) > budget:
+        raise TooManyInstances(budget + 1)
+    return found[bisect_left(found, lo):]
 
 
 def expand(spec: RuleSpec, start: datetime, lo: datetime, hi: datetime,
