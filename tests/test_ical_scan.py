@@ -267,3 +267,16 @@ def test_mangled_google_feeds_read_alike(edits: list[tuple[int, str, str]],
             eols[i] = "\n"
     text = "".join(line + eol for line, eol in zip(lines, eols, strict=True))
     assert_same(text, size)
+
+
+@pytest.mark.parametrize("begin", ["BEGIN:VEVENT\r\n X-Y", "BEGIN:VEVENT\r\n\tX", "BEGIN:VEVENTX",
+                                   "BEGIN:VEVENT ", "BEGIN:VEVENT\r", "BEGIN:VEVENT;X=1"])
+@pytest.mark.parametrize("body", ["usual", "RRULE", "RRULE and DURATION before the top",
+                                  "UID first"])
+def test_odd_begin_lines_read_alike(begin: str, body: str) -> None:
+    # the text after a BEGIN:VEVENT that is not a line of its own (folded, more after it)
+    text = feed(EDGE_CASES[body], EDGE_CASES[body], EDGE_CASES["usual"])
+    at = text.index("BEGIN:VEVENT", text.index("BEGIN:VEVENT") + 1)
+    text = text[:at] + begin + text[at + len("BEGIN:VEVENT"):]
+    for eol in ("\r\n", "\n"):
+        assert_same(text.replace("\r\n", eol))

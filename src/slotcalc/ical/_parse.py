@@ -288,6 +288,32 @@ def _quick_day(piece: str, p: int, skip: int) -> str | None:
     return None
 
 
+def _looked_up(line: int, piece: str, limit: int, recurring: bool) -> QuickEvent:
+    """Return the :data:`QuickEvent` of an event whose top lines :data:`_TOP` does not match:
+    DTSTART, DTEND and UID looked for anywhere before ``limit`` (anything unusual about the
+    dates makes it ``recurring``: read in full)."""
+    find = piece.find
+    last = uid = None
+    first = _quick_day(piece, find("\nDTSTART", 0, limit), 8)
+    p = find("\nDTEND", 0, limit)
+    if p >= 0:
+        last = _quick_day(piece, p, 6)
+        if last is None:
+            recurring = True  # an end the quick look cannot judge: read it in full
+    else:
+        recurring = True  # no DTEND (or one spelled DTend): read it in full
+    if first is None or last is None or last < first:
+        recurring = True
+    p = find("\nUID:", 0, limit)
+    if p >= 0:
+        e = find("\n", p + 5)
+        if piece[e + 1:e + 2] not in (" ", "\t"):
+            uid = piece[p + 5:e - 1 if piece[e - 1] == "\r" else e]
+            if "\\" in uid:
+                uid = unescape_text(uid)
+    return (line, piece, limit, uid, first, last, recurring)
+
+
 def looks_like_icalendar(head: str) -> bool:
     """Return whether text starting with ``head`` starts like an iCalendar stream
     (``BEGIN:VCALENDAR`` after an optional byte order mark and blank space)."""
@@ -428,19 +454,19 @@ class _Scanner:
         lines = accumulate(map(add, map(str.count, pieces, repeat("\n")), repeat(1)),
                            initial=line)
         marks = map(_MARKS.findall, pieces)
-        # (with plain_runs off no event is kept here: no top lines are looked for)
-        tops = map(_TOP.match, pieces) if self.plain_runs else repeat(None)
-        tails = map(str.endswith, pieces, repeat(_TAILS))
+        tops = map(_TOP.match, pieces)
+        # (with plain_runs off no event is kept here: none ends the usual way)
+        tails = map(str.endswith, pieces, repeat(_TAILS)) if self.plain_runs else repeat(False)
         quick = self.quick
         stack = self.stack
         fast = self._fast_event
         depth_one = len(stack) == 1
         # (``lines`` has one more item, the line after the last event)
         for piece, here, found, m, tail in zip(pieces, lines, marks, tops, tails, strict=False):
-            # kept when _fast_event would keep it after a _TOP match: the event ends with
-            # END:VEVENT, and its marks are END alone, or BEGIN END END of one alarm at its end,
-            # give or take RRULE/RDATE/RECURRENCE-ID (R) and DURATION (DU) lines (recurring)
-            if m is not None and tail and depth_one:
+            # kept as _fast_event would keep it: the event ends with END:VEVENT, and its marks
+            # are END alone, or BEGIN END END of one alarm at its end, give or take
+            # RRULE/RDATE/RECURRENCE-ID (R) and DURATION (DU) lines (then it is recurring)
+            if tail and depth_one:
                 if found in (_PLAIN, _ALARM):
                     core = found
                     recurring = False
@@ -458,14 +484,21 @@ class _Scanner:
                         after += 1
                     if begin >= 0 and piece[after] == "\n" and piece[after + 1] not in " \t":
                         limit = begin
-                # (_TOP's match ends on the UID line, at the top: always before ``limit``,
-                # the line feed of a BEGIN or END line)
                 if limit >= 0:
-                    first, last, uid = m.group(1, 2, 3)
-                    if "\\" in uid:
-                        uid = unescape_text(uid)
-                    quick.append((here, piece, limit, uid, first, last, recurring or last < first))
-                    continue
+                    if m is not None:
+                        # (_TOP's match ends on the UID line, at the top: always before
+                        # ``limit``, the line feed of a BEGIN or END line)
+                        first, last, uid = m.group(1, 2, 3)
+                        if "\\" in uid:
+                            uid = unescape_text(uid)
+                        quick.append((here, piece, limit, uid, first, last,
+                                      recurring or last < first))
+                        continue
+                    c = piece[:1]
+                    if (piece[1:2] not in (" ", "\t") if c == "\n" else
+                            c == "\r" and piece[1:2] == "\n" and piece[2:3] not in (" ", "\t")):
+                        quick.append(_looked_up(here, piece, limit, recurring))
+                        continue
             if not depth_one or not fast(piece, here):
                 self.general(_EVENT + piece, here)
                 depth_one = len(stack) == 1
@@ -518,26 +551,7 @@ class _Scanner:
             # (an end before the start is a fault to report: read such an event in full)
             self.quick.append((line, piece, limit, uid, first, last, recurring or last < first))
             return True
-        find = piece.find
-        first = last = uid = None
-        first = _quick_day(piece, find("\nDTSTART", 0, limit), 8)
-        p = find("\nDTEND", 0, limit)
-        if p >= 0:
-            last = _quick_day(piece, p, 6)
-            if last is None:
-                recurring = True  # an end the quick look cannot judge: read it in full
-        else:
-            recurring = True  # no DTEND (or one spelled DTend): read it in full
-        if first is None or last is None or last < first:
-            recurring = True
-        p = find("\nUID:", 0, limit)
-        if p >= 0:
-            e = find("\n", p + 5)
-            if piece[e + 1:e + 2] not in (" ", "\t"):
-                uid = piece[p + 5:e - 1 if piece[e - 1] == "\r" else e]
-                if "\\" in uid:
-                    uid = unescape_text(uid)
-        self.quick.append((line, piece, limit, uid, first, last, recurring))
+        self.quick.append(_looked_up(line, piece, limit, recurring))
         return True
 
     def general(self, text: str, first_line: int) -> None:
