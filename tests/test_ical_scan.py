@@ -17,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import pytest
 from benchmarks.feeds import google_style_feed
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from slotcalc.errors import CalendarUnreadable
@@ -280,3 +281,50 @@ def test_odd_begin_lines_read_alike(begin: str, body: str) -> None:
     text = text[:at] + begin + text[at + len("BEGIN:VEVENT"):]
     for eol in ("\r\n", "\n"):
         assert_same(text.replace("\r\n", eol))
+
+
+def _parse_moment_by_hand(value: str) -> tuple[int, datetime]:
+    # parse_moment as it was before it let fromisoformat read the usual forms
+    v = value.strip()
+    n = len(v)
+    try:
+        if n == 8 and v.isdigit():
+            return _ical_parse.DATE, datetime(int(v[:4]), int(v[4:6]), int(v[6:8]))
+        if (n == 15 or n == 16) and v[8] in "Tt" and v[:8].isdigit() and v[9:15].isdigit():
+            moment = datetime(int(v[:4]), int(v[4:6]), int(v[6:8]),
+                              int(v[9:11]), int(v[11:13]), min(int(v[13:15]), 59))
+            if n == 15:
+                return _ical_parse.FLOATING, moment
+            if v[15] in "Zz":
+                return _ical_parse.UTC, moment
+    except ValueError:
+        pass
+    raise ValueError(f"{value!r} is not a DATE or DATE-TIME")
+
+
+MOMENT_TEXT = st.one_of(
+    st.text(alphabet="0123456789Tt Zz:-\u0661\u00b2", min_size=6, max_size=18),
+    st.tuples(st.integers(0, 10**8 - 1), st.sampled_from(["T", "t", "X", ""]),
+              st.integers(0, 10**6 - 1), st.sampled_from(["", "Z", "z", " ", "ZZ"])).map(
+        lambda p: f"{p[0]:08d}{p[1]}{p[2]:06d}{p[3]}"),
+    st.datetimes().map(lambda d: d.strftime("%Y%m%dT%H%M%S")),
+)
+
+
+@settings(max_examples=600)
+@given(text=MOMENT_TEXT)
+@example(text="20260310T09:00Z")
+@example(text="20260310T09:00:00")
+@example(text="20260310T09:00")
+@example(text="2026-03-10T0900")
+@example(text="20260310T090060")
+@example(text="20260310T090099Z")
+@example(text="20260310T240000")
+def test_parse_moment_reads_as_by_hand(text: str) -> None:
+    def read(how: Any) -> Any:
+        try:
+            return how(text)
+        except ValueError as exc:
+            return str(exc)
+
+    assert read(_ical_parse.parse_moment) == read(_parse_moment_by_hand)

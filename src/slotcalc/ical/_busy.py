@@ -61,6 +61,8 @@ SKIPPED = "calendar_component_skipped"
 UNKNOWN_TZID = "calendar_unknown_tzid"
 DAY = 86400
 _MARGIN = timedelta(days=5)  # more than any UTC offset a feed can write (±99:59)
+_ONE_DAY = timedelta(days=1)
+_new = tuple.__new__  # builds a NamedTuple without its slower __new__
 _EPOCH_NAIVE = datetime(1970, 1, 1)
 _EPOCH_ORDINAL = _EPOCH_NAIVE.toordinal()
 # an UNTIL this late is no end at all (it is clamped: converting it could overflow year 9999)
@@ -153,6 +155,8 @@ class _Context:
         self.timezones = {tz.tzid: tz for tz in cal.timezones if tz.tzid is not None}
         self.built: dict[str, WallZone | str] = {}
         self.unknown: dict[str, tuple[int, str]] = {}  # TZID -> (first line, why)
+        self.walls: dict[tuple[WallZone, int], datetime] = {}
+        self.dates: dict[int, str] = {}
         xwr = cal.x_wr_timezone
         if xwr is not None and xwr.value.strip():
             found = resolve_tzid(xwr.value.strip(), self.timezones, self.built)
@@ -162,6 +166,21 @@ class _Context:
                 self.warnings.append((UNKNOWN_TZID, f"line {xwr.line}: X-WR-TIMEZONE "
                                       f"{xwr.value.strip()!r} is not a time zone ({found}); "
                                       "ignored", xwr.line))
+
+    def wall(self, zone: WallZone, t: int) -> datetime:
+        """``zone.epoch_to_wall(t)``, remembered: a feed's series ask for the same few."""
+        key = (zone, t)
+        found = self.walls.get(key)
+        if found is None:
+            found = self.walls[key] = zone.epoch_to_wall(t)
+        return found
+
+    def date_text(self, t: int) -> str:
+        """:func:`_date_text`, remembered."""
+        found = self.dates.get(t)
+        if found is None:
+            found = self.dates[t] = _date_text(t)
+        return found
 
     def tzid_zone(self, tzid: str, line: int) -> WallZone:
         found = resolve_tzid(tzid, self.timezones, self.built)
@@ -198,7 +217,7 @@ class _Context:
         else:
             tzid = params.get("TZID")
             zone = self.tzid_zone(tzid, line) if tzid else self.floating
-        return _Moment(kind, wall, zone, zone.wall_to_epoch(wall))
+        return _new(_Moment, (kind, wall, zone, zone.wall_to_epoch(wall)))
 
 
 def _length(ctx: _Context, ev: RawEvent, start: _Moment) -> _Length:
@@ -334,8 +353,8 @@ class _Series:
         zone = self.zone
         length = comp.length
         span = length.days * DAY + 2 * 3600 + length.seconds + self.widen
-        lo_wall = zone.epoch_to_wall(ctx.lo - span) - timedelta(days=1)
-        hi_wall = zone.epoch_to_wall(ctx.hi + self.widen) + timedelta(days=1)
+        lo_wall = ctx.wall(zone, ctx.lo - span) - _ONE_DAY
+        hi_wall = ctx.wall(zone, ctx.hi + self.widen) + _ONE_DAY
         if len(comp.rules) == 1 and not comp.rdates:
             found = self._one_tiled_rule(lo_wall, hi_wall, span)
             if found is not None:
@@ -511,8 +530,8 @@ class _Series:
             return set(), set()
         ctx = self.ctx
         margin = int(_MARGIN.total_seconds())
-        lo_text = _date_text(ctx.lo - span - self.widen - margin)
-        hi_text = _date_text(ctx.hi + self.widen + margin)
+        lo_text = ctx.date_text(ctx.lo - span - self.widen - margin)
+        hi_text = ctx.date_text(ctx.hi + self.widen + margin)
         exdates: set[int] = set()
         exdays: set[date] = set()
         for prop in comp.exprops:

@@ -732,6 +732,19 @@ def parse_moment(value: str) -> tuple[int, datetime]:
     """
     v = value.strip()
     n = len(v)
+    if v.isascii():
+        # the usual values, read in C: what fromisoformat reads of these forms is what the
+        # code below reads (anything it refuses, such as a 60th second, is left to that)
+        try:
+            if n == 15 and v[8] in "Tt" and v[:8].isdigit() and v[9:].isdigit():
+                return FLOATING, datetime.fromisoformat(v)
+            if n == 16 and v[15] in "Zz" and v[8] in "Tt" and v[:8].isdigit() \
+                    and v[9:15].isdigit():
+                return UTC, datetime.fromisoformat(v[:15])
+            if n == 8 and v.isdigit():
+                return DATE, datetime.fromisoformat(v)
+        except ValueError:
+            pass
     try:
         if n == 8 and v.isdigit():
             return DATE, datetime(int(v[:4]), int(v[4:6]), int(v[6:8]))

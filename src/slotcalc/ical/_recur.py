@@ -193,26 +193,33 @@ def parse_rrule(text: str) -> RuleSpec:
 def _defaults(spec: RuleSpec, start: datetime) -> RuleSpec:
     """Return ``spec`` with the BYxxx parts dateutil would take from ``start`` written out,
     so the rule means the same with any later period start as its dtstart."""
+    return _defaults_of(spec, start.month, start.day, start.weekday(), start.hour,
+                        start.minute, start.second)
+
+
+def _defaults_of(spec: RuleSpec, month: int, day: int, weekday: int, hour: int, minute: int,
+                 second: int) -> RuleSpec:
+    """:func:`_defaults` for a start with those fields (all it reads of the start)."""
     bymonth = spec.bymonth
     bymonthday = spec.bymonthday
     byday = spec.byday
     if (spec.byweekno is None and spec.byyearday is None and bymonthday is None
             and byday is None):
         if spec.freq == YEARLY:
-            bymonth = bymonth or (start.month,)
-            bymonthday = (start.day,)
+            bymonth = bymonth or (month,)
+            bymonthday = (day,)
         elif spec.freq == MONTHLY:
-            bymonthday = (start.day,)
+            bymonthday = (day,)
         elif spec.freq == WEEKLY:
-            byday = ((start.weekday(), 0),)
+            byday = ((weekday, 0),)
     return spec._replace(
         bymonth=bymonth, bymonthday=bymonthday, byday=byday,
         byhour=spec.byhour if spec.byhour is not None or spec.freq >= HOURLY
-        else (start.hour,),
+        else (hour,),
         byminute=spec.byminute if spec.byminute is not None or spec.freq >= MINUTELY
-        else (start.minute,),
+        else (minute,),
         bysecond=spec.bysecond if spec.bysecond is not None or spec.freq >= SECONDLY
-        else (start.second,),
+        else (second,),
     )
 
 
@@ -650,6 +657,15 @@ def _tile_seconds(full: RuleSpec, weekday: int, days: int) -> tuple[int, ...]:
     return tuple(o.days * _DAY + o.seconds for o in _tile(full, weekday, days))
 
 
+@lru_cache(maxsize=1024)
+def _tiling(spec: RuleSpec, month: int, day: int, weekday: int, hour: int, minute: int,
+            second: int) -> tuple[RuleSpec, int | None]:
+    """``(_defaults(spec, start), _tile_days(…))`` for a DTSTART with those fields,
+    remembered: a feed's series share a few rules and clock times."""
+    full = _defaults_of(spec, month, day, weekday, hour, minute, second)
+    return full, _tile_days(full)
+
+
 def tiled_seconds(spec: RuleSpec, start: datetime, lo: datetime, hi: datetime,
                   until: datetime | None, budget: int) -> list[int] | None:
     """Return :func:`expand` of a rule that tiles (:func:`_tile_days`: DAILY and WEEKLY rules
@@ -658,8 +674,8 @@ def tiled_seconds(spec: RuleSpec, start: datetime, lo: datetime, hi: datetime,
     Cost: O(occurrences in the window), in C-level ranges and a sort."""
     if spec.freq not in (DAILY, WEEKLY) or not DIRECT:
         return None
-    full = _defaults(spec, start)
-    days = _tile_days(full)
+    full, days = _tiling(spec, start.month, start.day, start.weekday(), start.hour,
+                         start.minute, start.second)
     if days is None:
         return None
     if hi < lo or hi < start or (until is not None and until < lo):

@@ -44,6 +44,9 @@ _MAX_TRANSITIONS = 20_000
 # after 1900 applies (its TZOFFSETFROM), after, the last offset.
 _FIRST_ONSET = datetime(1900, 1, 1)
 _LAST_YEAR = 2500
+# IanaZone keeps the offset changes it was asked for (and a year around) between these.
+_CACHED_FROM = -70 * 365 * DAY  # 1900
+_CACHED_TO = 430 * 365 * DAY  # 2400
 
 
 def naive_epoch(moment: datetime) -> int:
@@ -116,11 +119,14 @@ UTC_ZONE = UtcZone("UTC")
 class IanaZone(WallZone):
     """An IANA zone through ``zoneinfo`` (``fold=0`` is RFC 5545's rule)."""
 
-    __slots__ = ("zone",)
+    __slots__ = ("_known", "zone")
 
     def __init__(self, zone: ZoneInfo) -> None:
         super().__init__(str(zone.key))
         self.zone = zone
+        # the changes in (a, b] as (a, b, changes): a feed's series all ask about the same
+        # few months (a zone object lives for one reading)
+        self._known: tuple[int, int, list[int]] | None = None
 
     def wall_to_epoch(self, wall: datetime) -> int:
         off = self.zone.utcoffset(wall)
@@ -131,7 +137,16 @@ class IanaZone(WallZone):
         return datetime.fromtimestamp(t, self.zone).replace(tzinfo=None)
 
     def transitions(self, lo: int, hi: int) -> list[int]:
-        return [a for a, _, _ in offset_table(self.zone).segments(lo, hi + 1)[1:]]
+        known = self._known
+        if known is None or lo < known[0] or hi > known[1]:
+            if not _CACHED_FROM <= lo <= hi <= _CACHED_TO:
+                return [a for a, _, _ in offset_table(self.zone).segments(lo, hi + 1)[1:]]
+            a = max(lo - 366 * DAY, _CACHED_FROM)
+            b = min(hi + 366 * DAY, _CACHED_TO)
+            known = self._known = (a, b, [t for t, _, _ in
+                                          offset_table(self.zone).segments(a, b + 1)[1:]])
+        changes = known[2]
+        return changes[bisect_right(changes, lo):bisect_right(changes, hi)]
 
     def walls_to_epochs(self, walls: list[datetime]) -> list[int]:
         utcoffset = self.zone.utcoffset
