@@ -12,7 +12,7 @@ UNTIL in UTC, local and DATE form, EXDATEs, overrides, tight ``max_instances``) 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slotcalc.errors import CalendarUnreadable
-from slotcalc.ical import _recur, read_calendar_text
+from slotcalc.ical import _busy, _recur, read_calendar_text
 from slotcalc.ical._recur import TooManyInstances, expand, parse_rrule, tiled_seconds
 from slotcalc.ical._tz import IanaZone, naive_epoch, naive_from_epoch
 
@@ -299,3 +299,8 @@ def test_direct_paths_read_the_edge_cases_alike(name: str, limit: int) -> None:
         assert direct == general
         if limit == 100_000:
             assert isinstance(direct, tuple) and direct[0]
+
+
+@given(day=st.dates())
+def test_ymd_is_strftime(day: date) -> None:
+    assert _busy._ymd(day) == day.strftime("%Y%m%d")

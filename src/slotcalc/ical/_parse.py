@@ -467,6 +467,15 @@ class _Scanner:
             # are END alone, or BEGIN END END of one alarm at its end, give or take
             # RRULE/RDATE/RECURRENCE-ID (R) and DURATION (DU) lines (then it is recurring)
             if tail and depth_one:
+                if m is not None and found == _PLAIN:
+                    # (the usual event, first: _TOP's match ends on the UID line, at the top,
+                    # always before ``limit``, the line feed of a BEGIN or END line)
+                    first, last, uid = m.groups()
+                    if "\\" in uid:
+                        uid = unescape_text(uid)
+                    quick.append((here, piece, len(piece) - (12 if piece[-1] == "\r" else 11),
+                                  uid, first, last, last < first))
+                    continue
                 if found in (_PLAIN, _ALARM):
                     core = found
                     recurring = False
@@ -486,9 +495,7 @@ class _Scanner:
                         limit = begin
                 if limit >= 0:
                     if m is not None:
-                        # (_TOP's match ends on the UID line, at the top: always before
-                        # ``limit``, the line feed of a BEGIN or END line)
-                        first, last, uid = m.group(1, 2, 3)
+                        first, last, uid = m.groups()
                         if "\\" in uid:
                             uid = unescape_text(uid)
                         quick.append((here, piece, limit, uid, first, last,
