@@ -476,6 +476,16 @@ class _Scanner:
                     quick.append((here, piece, len(piece) - (12 if piece[-1] == "\r" else 11),
                                   uid, first, last, last < first))
                     continue
+                if m is not None and found == _ALARM and piece.endswith(_ALARM_TAILS):
+                    # (the usual event with an alarm, second: as below)
+                    begin = piece.find("\nBEGIN:VALARM")
+                    after = begin + (14 if piece[begin + 13:begin + 14] == "\r" else 13)
+                    if begin >= 0 and piece[after] == "\n" and piece[after + 1] not in " \t":
+                        first, last, uid = m.groups()
+                        if "\\" in uid:
+                            uid = unescape_text(uid)
+                        quick.append((here, piece, begin, uid, first, last, last < first))
+                        continue
                 if found in (_PLAIN, _ALARM):
                     core = found
                     recurring = False
