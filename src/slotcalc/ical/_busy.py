@@ -216,7 +216,11 @@ class _Context:
             zone = UTC_ZONE
         else:
             tzid = params.get("TZID")
-            zone = self.tzid_zone(tzid, line) if tzid else self.floating
+            if tzid:
+                built = self.built.get(tzid)  # (a zone already read: tzid_zone's answer)
+                zone = built if isinstance(built, WallZone) else self.tzid_zone(tzid, line)
+            else:
+                zone = self.floating
         return _new(_Moment, (kind, wall, zone, zone.wall_to_epoch(wall)))
 
 
@@ -662,10 +666,8 @@ def _group(ctx: _Context, events: list[RawEvent], out: list[tuple[int, int]]) ->
             _skipped(ctx, master.line, exc)
             continue
         if not future:
-            append = out.append
-            for start, end in found:
-                if end > start and start < hi and end > lo and start not in overrides:
-                    append((start, end))
+            out += [(start, end) for start, end in found
+                    if end > start and start < hi and end > lo and start not in overrides]
             continue
         for orig, end in found:
             if orig in overrides:
