@@ -328,3 +328,30 @@ def test_parse_moment_reads_as_by_hand(text: str) -> None:
             return str(exc)
 
     assert read(_ical_parse.parse_moment) == read(_parse_moment_by_hand)
+
+
+EOLS = st.sampled_from(["\r\n"] * 12 + ["\n", "\r", "\r\n ", "\r\r\n"])
+PARAMS = st.sampled_from(["", "", ";TZID=Europe/Berlin", ";VALUE=DATE", ";X=\"a:b\"", ";", " "])
+VALUES = st.sampled_from(["20260310T090000", "20260310T090000Z", "20260310"] * 3 + [
+                          "20260310T0900",
+                          "\u0662\u0660\u0662\u0666\u0660\u0663\u0661\u0660", "2026031OT090000",
+                          "20260310t090000", "20260310T090000ZZ", ""])
+TOP_TEXT = st.tuples(EOLS, PARAMS, VALUES, EOLS, PARAMS, VALUES, EOLS,
+                     st.sampled_from(["", "DTSTAMP:20260101T000000Z", "DTSTAMP:x\ry"]), EOLS,
+                     st.sampled_from(["a@b", "", "a\rb", "a\\,b"])).map(
+    lambda p: (f"{p[0]}DTSTART{p[1]}:{p[2]}{p[3]}DTEND{p[4]}:{p[5]}{p[6]}"
+               + (f"{p[7]}{p[8]}" if p[7] else "") + f"UID:{p[9]}"))
+
+
+@settings(max_examples=1000)
+@given(head=TOP_TEXT, tail=st.sampled_from(["", "\r\nSUMMARY:x", "\r\n y", "\nX:1", "\r\n"]))
+@example(head="\r\nDTSTART:20260310T090000\r\nDTEND:20260310T100000\r\nUID:a", tail="\r\nX")
+@example(head="\r\nDTSTART;TZID=Europe/Berlin:20260310\r\nDTEND:20260310\r\nDTSTAMP:x\r\nUID:a",
+         tail="\r\nX")
+def test_the_crlf_top_lines_agree_with_the_general_ones(head: str, tail: str) -> None:
+    text = head + tail
+    fast = _ical_parse._TOP_CRLF.match(text)
+    if fast is not None:
+        general = _ical_parse._TOP.match(text)
+        assert general is not None
+        assert (fast.groups(), fast.end()) == (general.groups(), general.end())

@@ -267,6 +267,14 @@ _TOP = re.compile(
     r"DTEND(?:;[^:\r\n]*)?:(\d{8})(?:T\d{6}Z?)?\r?\n"
     r"(?:DTSTAMP:[^\r\n]*\r?\n)?UID:([^\r\n]*)(?=\r?\n[^ \t])"
 )
+# _TOP for CRLF text with ASCII digits, a little quicker: where it matches, _TOP matches the
+# same text with the same groups (\r?\n reads CRLF the same way; [0-9] is part of \d); where it
+# does not, _TOP is asked.
+_TOP_CRLF = re.compile(
+    r"\r\nDTSTART(?:;[^:\r\n]*)?:([0-9]{8})(?:T[0-9]{6}Z?)?\r\n"
+    r"DTEND(?:;[^:\r\n]*)?:([0-9]{8})(?:T[0-9]{6}Z?)?\r\n"
+    r"(?:DTSTAMP:[^\r\n]*\r\n)?UID:([^\r\n]*)(?=\r\n[^ \t])"
+)
 _ONCE = {"DTSTART": "dtstart", "DTEND": "dtend", "DURATION": "duration", "RECURRENCE-ID": "rid",
          "SEQUENCE": "sequence"}
 _CHUNK = 1 << 20  # characters per piece when the caller hands over one big string
@@ -454,19 +462,22 @@ class _Scanner:
         lines = accumulate(map(add, map(str.count, pieces, repeat("\n")), repeat(1)),
                            initial=line)
         marks = map(_MARKS.findall, pieces)
-        tops = map(_TOP.match, pieces)
+        tops = map(_TOP_CRLF.match, pieces)
         # (with plain_runs off no event is kept here: none ends the usual way)
         tails = map(str.endswith, pieces, repeat(_TAILS)) if self.plain_runs else repeat(False)
         quick = self.quick
         stack = self.stack
         fast = self._fast_event
         depth_one = len(stack) == 1
+        top = _TOP.match
         # (``lines`` has one more item, the line after the last event)
         for piece, here, found, m, tail in zip(pieces, lines, marks, tops, tails, strict=False):
             # kept as _fast_event would keep it: the event ends with END:VEVENT, and its marks
             # are END alone, or BEGIN END END of one alarm at its end, give or take
             # RRULE/RDATE/RECURRENCE-ID (R) and DURATION (DU) lines (then it is recurring)
             if tail and depth_one:
+                if m is None:
+                    m = top(piece)
                 if m is not None and found == _PLAIN:
                     # (the usual event, first: _TOP's match ends on the UID line, at the top,
                     # always before ``limit``, the line feed of a BEGIN or END line)
