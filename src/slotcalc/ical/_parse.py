@@ -9,11 +9,16 @@ The reader is a single pass over the content lines that keeps only what busy tim
 * ``VFREEBUSY``: FREEBUSY;
 * the calendar's ``X-WR-TIMEZONE``.
 
-Speed comes from not looking at the rest: the text is split at line feeds, a line is examined
-only when its first three characters can start one of the names above (a ``frozenset`` lookup),
-and folded continuation lines are joined only onto the lines that are kept. Values stay text
-here; :mod:`slotcalc.ical._busy` reads the ones it needs (most events lie outside the window and
-are never read further). Line numbers are physical (1-based) lines of the input.
+Speed comes from not looking at the rest. The text is split at each ``BEGIN:VEVENT`` line; a
+VEVENT written the usual way (no nesting but an alarm at its end, no line name in small
+letters) is kept as its text with its DTSTART and DTEND dates and UID, found for all the events
+of a run at once by C-level ``map`` calls (:meth:`_Scanner.feed`), so a plain event costs a
+few regular-expression matches and no Python loop over its lines. Everything else is read line
+by line, where a line is examined only when its name is one of those above (one regular
+expression over the text), and folded continuation lines are joined only onto the lines that
+are kept. Values stay text here; :mod:`slotcalc.ical._busy` reads the ones it needs (most events
+lie outside the window and are never read further). Line numbers are physical (1-based) lines
+of the input.
 
 Cost: O(n) in the size of the text, with a small constant for the lines that are skipped.
 Text arrives in chunks (:func:`scan` takes an iterable), so a file or a download is read in

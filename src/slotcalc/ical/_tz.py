@@ -45,8 +45,8 @@ _MAX_TRANSITIONS = 20_000
 _FIRST_ONSET = datetime(1900, 1, 1)
 _LAST_YEAR = 2500
 # IanaZone keeps the offset changes it was asked for (and a year around) between these.
-_CACHED_FROM = -70 * 365 * DAY  # 1900
-_CACHED_TO = 430 * 365 * DAY  # 2400
+_CACHED_FROM = -70 * 365 * DAY  # (about 1900)
+_CACHED_TO = 430 * 365 * DAY  # (about 2400)
 
 
 def naive_epoch(moment: datetime) -> int:
