@@ -184,6 +184,15 @@ EDGE_CASES: dict[str, list[str]] = {
     "TZID with colon in quotes": ['DTSTART;TZID="Europe/Berlin":20260310T090000', *TOP[1:]],
     "params with quoted colon": ['DTSTART;X-A="a:b";TZID=Europe/Berlin:20260310T090000',
                                  *TOP[1:]],
+    "stray CR ending UID": [*TOP[:3], "UID:a@example.com\r"],
+    "stray CR inside UID": [*TOP[:3], "UID:a\rb@example.com"],
+    "stray CR ending UID, then a space line": [*TOP[:3], "UID:a@example.com\r", " b"],
+    "stray CR inside DTSTART": ["DTSTART;TZID=Europe/Berlin:20260310T090000\rX:20240101",
+                                *TOP[1:]],
+    "stray CR ending DTEND": [TOP[0], TOP[1] + "\r", *TOP[2:]],
+    "UID with a parameter": [*TOP[:3], "UID;X=1:a@example.com"],
+    "UID in mixed case": [*TOP[:3], "Uid:a@example.com"],
+    "UID twice, second in mixed case": [*TOP, "Uid:b@example.com"],
     "empty": [],
     "only UID": [TOP[3]],
 }
@@ -355,3 +364,23 @@ def test_the_crlf_top_lines_agree_with_the_general_ones(head: str, tail: str) ->
         general = _ical_parse._TOP.match(text)
         assert general is not None
         assert (fast.groups(), fast.end()) == (general.groups(), general.end())
+
+
+@pytest.mark.parametrize("uid_line", ["UID:s@x\r", "UID:s@x\rjunk", "Uid:s@x", "UID;X=1:s@x"])
+def test_uids_the_quick_look_cannot_read_still_group(uid_line: str) -> None:
+    # a moved series (the override's UID line odd) and a far copy with a higher SEQUENCE (its
+    # UID line odd): the line-by-line reading groups them with their UID; so must the fast one
+    series = [["DTSTART;TZID=Europe/Berlin:20260302T090000",
+               "DTEND;TZID=Europe/Berlin:20260302T100000", "DTSTAMP:20260101T000000Z",
+               "UID:s@x", "RRULE:FREQ=WEEKLY;COUNT=10"],
+              ["DTSTART;TZID=Europe/Berlin:20260309T140000",
+               "DTEND;TZID=Europe/Berlin:20260309T150000", "DTSTAMP:20260101T000000Z",
+               uid_line, "RECURRENCE-ID;RANGE=THISANDFUTURE;TZID=Europe/Berlin:20260309T090000",
+               "SEQUENCE:1"],
+              EDGE_CASES["usual"]]
+    copies = [[*TOP[:3], "UID:p@x", "SEQUENCE:0"],
+              [*FAR[:3], uid_line.replace("s@x", "p@x"), "SEQUENCE:5"],
+              EDGE_CASES["usual"]]
+    for events in (series, copies):
+        for eol in ("\r\n", "\n"):
+            assert_same(feed(*events, eol=eol))

@@ -293,7 +293,10 @@ def _quick_day(piece: str, p: int, skip: int) -> str | None:
     if p < 0:
         return None
     e = piece.find("\n", p + skip)
-    v = e - 1 if piece[e - 1] == "\r" else e
+    # the value ends at the first carriage return, as the line-by-line reader reads it
+    v = piece.find("\r", p + skip, e)
+    if v < 0:
+        v = e
     value = piece[piece.rfind(":", p, v) + 1:v]
     if (len(value) in (8, 15, 16) and value[:8].isdigit()
             and piece[e + 1:e + 2] not in (" ", "\t")):
@@ -320,10 +323,14 @@ def _looked_up(line: int, piece: str, limit: int, recurring: bool) -> QuickEvent
     p = find("\nUID:", 0, limit)
     if p >= 0:
         e = find("\n", p + 5)
-        if piece[e + 1:e + 2] not in (" ", "\t"):
-            uid = piece[p + 5:e - 1 if piece[e - 1] == "\r" else e]
+        r = piece.find("\r", p + 5, e)
+        # the value ends at the first carriage return; a fold can follow only a CRLF or LF
+        if (0 <= r < e - 1) or piece[e + 1:e + 2] not in (" ", "\t"):
+            uid = piece[p + 5:r if r >= 0 else e]
             if "\\" in uid:
                 uid = unescape_text(uid)
+    if uid is None:
+        recurring = True  # a UID the quick look cannot read (or none): read it in full
     return (line, piece, limit, uid, first, last, recurring)
 
 
