@@ -10,7 +10,8 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ from slotcalc.errors import (
 )
 from slotcalc.ical import (
     CalendarBusy,
+    _recur,
     busy_document,
     read_calendar,
     read_calendar_bytes,
@@ -39,7 +41,7 @@ from slotcalc.ical import (
 )
 from slotcalc.ical import _parse as _ical_parse
 from slotcalc.ical._parse import RawTimezone, iter_chunks, scan
-from slotcalc.ical._recur import RuleError, expand, parse_rrule
+from slotcalc.ical._recur import RuleError, TooManyInstances, expand, parse_rrule
 from slotcalc.ical._tz import VTimezone, naive_epoch
 from slotcalc.model import Busy
 
@@ -879,6 +881,20 @@ def feeds(draw: st.DrawFn) -> str:
     return cal(*lines, head=(*HEAD, "X-WR-TIMEZONE:Europe/Berlin"))
 
 
+@contextmanager
+def line_by_line() -> Iterator[None]:
+    """Turn the scanner's fast paths off: every event is read line by line."""
+    scanner = _ical_parse._Scanner
+    original = scanner._fast_event
+    try:
+        scanner.plain_runs = False
+        scanner._fast_event = lambda self, piece, line: False  # type: ignore[method-assign]
+        yield
+    finally:
+        scanner.plain_runs = True
+        scanner._fast_event = original  # type: ignore[method-assign]
+
+
 @settings(max_examples=60)
 @given(text=feeds(), size=st.integers(7, 500))
 def test_fast_scanner_chunking_and_line_by_line_reading_agree(text: str, size: int) -> None:
@@ -889,12 +905,8 @@ def test_fast_scanner_chunking_and_line_by_line_reading_agree(text: str, size: i
     normal = read(iter_chunks(text))
     raw = scan(iter_chunks(text, size))
     assert len(raw.quick) + len(raw.events) == text.count("BEGIN:VEVENT")
-    original = _ical_parse._Scanner._fast_event
-    try:
-        _ical_parse._Scanner._fast_event = lambda self, piece, line: False  # type: ignore
+    with line_by_line():
         slow = read(iter_chunks(text, size))
-    finally:
-        _ical_parse._Scanner._fast_event = original  # type: ignore[method-assign]
     assert slow.intervals == normal.intervals
     assert slow.warnings == normal.warnings
 
@@ -975,12 +987,8 @@ def test_mangled_feeds_give_an_answer_or_calendar_unreadable(
             return None
 
     found = read()
-    original = _ical_parse._Scanner._fast_event
-    try:
-        _ical_parse._Scanner._fast_event = lambda self, piece, line: False  # type: ignore
+    with line_by_line():
         slow = read()
-    finally:
-        _ical_parse._Scanner._fast_event = original  # type: ignore[method-assign]
     # the fast path never changes the busy time; it only leaves unread (and so unreported)
     # the faults of plain events that lie outside the window
     assert (found is None) == (slow is None)
@@ -990,3 +998,71 @@ def test_mangled_feeds_give_an_answer_or_calendar_unreadable(
     if found is not None:
         assert all(a < b for a, b in found.intervals)
         assert found.intervals == sorted(found.intervals)
+
+
+PICKED_RULES = st.fixed_dictionaries(
+    {"FREQ": st.sampled_from(["MONTHLY", "YEARLY"])},
+    optional={
+        "INTERVAL": st.integers(1, 5).map(str),
+        "COUNT": st.integers(1, 200).map(str),
+        "UNTIL": st.tuples(st.dates(date(2015, 1, 1), date(2030, 1, 1)),
+                           st.sampled_from(["T000000", "T090000", "T093000", "T235959", ""])
+                           ).map(lambda d: d[0].strftime("%Y%m%d") + d[1]),
+        "BYMONTH": st.integers(1, 12).map(str),
+        "BYMONTHDAY": st.sampled_from([1, 2, 15, 28, 29, 30, 31, -1, -2, -28, -29, -31]).map(
+            str),
+        "BYDAY": st.sampled_from(["1MO", "2TU", "3WE", "4TH", "5FR", "-1FR", "-2SA", "-4SU",
+                                  "-5MO", "SU", "1MO,3MO"]),
+        "BYHOUR": st.sampled_from(["9", "0", "9,17"]),
+        "BYMINUTE": st.sampled_from(["30", "0,30"]),
+    },
+)
+
+
+@settings(max_examples=400)
+@given(parts=PICKED_RULES.filter(lambda p: not ("BYMONTHDAY" in p and "BYDAY" in p)),
+       start=st.datetimes(datetime(1990, 1, 1), datetime(2027, 1, 1)).map(
+           lambda d: d.replace(microsecond=0)),
+       lo_days=st.one_of(st.integers(-100, 400), st.integers(-100, 12000)),
+       span=st.integers(1, 400), budget=st.sampled_from([3, 20, 10**6]))
+def test_rules_with_one_day_a_period_agree_with_dateutil(
+        parts: dict[str, str], start: datetime, lo_days: int, span: int, budget: int) -> None:
+    # MONTHLY (and YEARLY with one BYMONTH) rules that pick one day a period are computed
+    # without dateutil; the answer, and when the budget runs out, must not change
+    text = ";".join(f"{k}={v}" for k, v in parts.items() if k != "UNTIL" or "COUNT" not in parts)
+    spec = parse_rrule(text)
+    until = None
+    if spec.until is not None:  # (a DATE: through its last second, as _busy reads it)
+        until = spec.until[1] + (timedelta(days=1, seconds=-1) if len(parts["UNTIL"]) == 8
+                                 else timedelta())
+    lo = start + timedelta(days=lo_days)
+    hi = lo + timedelta(days=span)
+
+    def run() -> list[datetime] | str:
+        try:
+            return expand(spec, start, lo, hi, until, budget)
+        except TooManyInstances:
+            return "too many"
+
+    direct = run()
+    _recur.DIRECT = False
+    try:
+        reference = run()
+    finally:
+        _recur.DIRECT = True
+    assert direct == reference
+    if budget == 10**6 and _feasible_for_dateutil(parts) and len(parts.get("UNTIL", "")) != 8:
+        assert direct == list(rrulestr(text, dtstart=start).between(lo, hi, inc=True))
+
+
+def test_an_until_on_an_occurrence_keeps_it() -> None:
+    spec = parse_rrule("FREQ=MONTHLY;BYDAY=2TU;UNTIL=20260310T090000")
+    start = datetime(2025, 12, 9, 9)
+    found = expand(spec, start, start, datetime(2027, 1, 1), datetime(2026, 3, 10, 9), 100)
+    assert found == [datetime(2025, 12, 9, 9), datetime(2026, 1, 13, 9),
+                     datetime(2026, 2, 10, 9), datetime(2026, 3, 10, 9)]
+    # the first month's pick before DTSTART is not an occurrence, and COUNT starts after it
+    spec = parse_rrule("FREQ=YEARLY;BYMONTH=1;BYMONTHDAY=-1;COUNT=2")
+    found = expand(spec, datetime(2024, 3, 1, 8), datetime(2020, 1, 1), datetime(2030, 1, 1),
+                   None, 100)
+    assert found == [datetime(2025, 1, 31, 8), datetime(2026, 1, 31, 8)]

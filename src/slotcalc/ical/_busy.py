@@ -36,7 +36,7 @@ are not read further.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
@@ -52,8 +52,8 @@ from ._parse import (
     parse_moment,
     parse_period,
 )
-from ._recur import RuleError, RuleSpec, TooManyInstances, expand, parse_rrule
-from ._tz import UTC_ZONE, WallZone, resolve_tzid
+from ._recur import RuleError, RuleSpec, TooManyInstances, expand, parse_rrule, tiled_seconds
+from ._tz import UTC_ZONE, WallZone, naive_epoch, naive_from_epoch, resolve_tzid
 
 __all__ = ["SKIPPED", "UNKNOWN_TZID", "BusyResult", "TooMuch", "busy_intervals"]
 
@@ -61,7 +61,10 @@ SKIPPED = "calendar_component_skipped"
 UNKNOWN_TZID = "calendar_unknown_tzid"
 DAY = 86400
 _MARGIN = timedelta(days=5)  # more than any UTC offset a feed can write (±99:59)
+_ONE_DAY = timedelta(days=1)
+_new = tuple.__new__  # builds a NamedTuple without its slower __new__
 _EPOCH_NAIVE = datetime(1970, 1, 1)
+_EPOCH_ORDINAL = _EPOCH_NAIVE.toordinal()
 # an UNTIL this late is no end at all (it is clamped: converting it could overflow year 9999)
 _FAR_WALL = datetime(9000, 1, 1)
 _FAR_EPOCH = int((_FAR_WALL - _EPOCH_NAIVE).total_seconds())
@@ -152,6 +155,8 @@ class _Context:
         self.timezones = {tz.tzid: tz for tz in cal.timezones if tz.tzid is not None}
         self.built: dict[str, WallZone | str] = {}
         self.unknown: dict[str, tuple[int, str]] = {}  # TZID -> (first line, why)
+        self.walls: dict[tuple[WallZone, int], datetime] = {}
+        self.dates: dict[int, str] = {}
         xwr = cal.x_wr_timezone
         if xwr is not None and xwr.value.strip():
             found = resolve_tzid(xwr.value.strip(), self.timezones, self.built)
@@ -161,6 +166,21 @@ class _Context:
                 self.warnings.append((UNKNOWN_TZID, f"line {xwr.line}: X-WR-TIMEZONE "
                                       f"{xwr.value.strip()!r} is not a time zone ({found}); "
                                       "ignored", xwr.line))
+
+    def wall(self, zone: WallZone, t: int) -> datetime:
+        """``zone.epoch_to_wall(t)``, remembered: a feed's series ask for the same few."""
+        key = (zone, t)
+        found = self.walls.get(key)
+        if found is None:
+            found = self.walls[key] = zone.epoch_to_wall(t)
+        return found
+
+    def date_text(self, t: int) -> str:
+        """:func:`_date_text`, remembered."""
+        found = self.dates.get(t)
+        if found is None:
+            found = self.dates[t] = _date_text(t)
+        return found
 
     def tzid_zone(self, tzid: str, line: int) -> WallZone:
         found = resolve_tzid(tzid, self.timezones, self.built)
@@ -196,8 +216,12 @@ class _Context:
             zone = UTC_ZONE
         else:
             tzid = params.get("TZID")
-            zone = self.tzid_zone(tzid, line) if tzid else self.floating
-        return _Moment(kind, wall, zone, zone.wall_to_epoch(wall))
+            if tzid:
+                built = self.built.get(tzid)  # (a zone already read: tzid_zone's answer)
+                zone = built if isinstance(built, WallZone) else self.tzid_zone(tzid, line)
+            else:
+                zone = self.floating
+        return _new(_Moment, (kind, wall, zone, zone.wall_to_epoch(wall)))
 
 
 def _length(ctx: _Context, ev: RawEvent, start: _Moment) -> _Length:
@@ -333,45 +357,24 @@ class _Series:
         zone = self.zone
         length = comp.length
         span = length.days * DAY + 2 * 3600 + length.seconds + self.widen
-        lo_wall = zone.epoch_to_wall(ctx.lo - span) - timedelta(days=1)
-        hi_wall = zone.epoch_to_wall(ctx.hi + self.widen) + timedelta(days=1)
+        lo_wall = ctx.wall(zone, ctx.lo - span) - _ONE_DAY
+        hi_wall = ctx.wall(zone, ctx.hi + self.widen) + _ONE_DAY
+        if len(comp.rules) == 1 and not comp.rdates:
+            found = self._one_tiled_rule(lo_wall, hi_wall, span)
+            if found is not None:
+                return found
         starts: dict[int, datetime] = {}
         ends: dict[int, int] = {}  # RDATE periods with their own end
         dtstart_in = True
         untils: list[int | None] = []
         for spec, prop in comp.rules:
-            until_wall: datetime | None = None
-            until_epoch: int | None = None
-            if spec.until is not None:
-                kind, value = spec.until
-                if value >= _FAR_WALL:
-                    # UNTIL=99991231T235959Z means "no end": nothing in the window depends on
-                    # it, and converting it to a wall time would overflow the year 9999
-                    until_epoch = _FAR_EPOCH
-                elif kind == UTC:
-                    until_epoch = UTC_ZONE.wall_to_epoch(value)
-                    until_wall = zone.epoch_to_wall(until_epoch)
-                    if comp.start.kind != DATE:
-                        until_wall += timedelta(hours=3)  # fold slack; exact check below
-                elif kind == DATE and comp.start.kind != DATE:
-                    until_wall = value + timedelta(days=1, seconds=-1)  # the whole day
-                else:
-                    until_wall = value
-                if until_epoch is None:
-                    assert until_wall is not None
-                    until_epoch = zone.wall_to_epoch(until_wall)
-                if until_wall is not None and until_wall > hi_wall + timedelta(days=2):
-                    until_wall = None  # ends after the window: the window bounds the expansion
+            until_wall, until_epoch = self._until(spec, hi_wall)
             untils.append(until_epoch)
             budget = ctx.budget
             try:
                 walls = expand(spec, self.wall, lo_wall, hi_wall, until_wall, max(budget, 0))
             except TooManyInstances:
-                whose = "VEVENT's" if budget == ctx.max_instances else \
-                    "VEVENT's (with the other copies of its UID)"
-                raise TooMuch(f"line {comp.line}: the {whose} RRULE:{_cut(prop.value)} yields "
-                              f"more than {ctx.max_instances} instances in the window (the "
-                              "max_instances limit)", comp.line) from None
+                raise self._too_many(budget, prop) from None
             ctx.budget -= len(walls)
             epochs = zone.walls_to_epochs(walls)
             if spec.until is not None and spec.until[0] == UTC and comp.start.kind != DATE:
@@ -420,6 +423,109 @@ class _Series:
             return [(t, ends.get(t, t + seconds)) for t, _ in kept]
         return [(t, ends[t] if t in ends else _end(zone, wall, t, length)) for t, wall in kept]
 
+    def _until(self, spec: RuleSpec, hi_wall: datetime) -> tuple[datetime | None, int | None]:
+        """Return a rule's UNTIL as ``(wall time to expand to, or None when the window bounds
+        the expansion; instant, or None without UNTIL)``."""
+        if spec.until is None:
+            return None, None
+        zone = self.zone
+        until_wall: datetime | None = None
+        until_epoch: int | None = None
+        kind, value = spec.until
+        if value >= _FAR_WALL:
+            # UNTIL=99991231T235959Z means "no end": nothing in the window depends on
+            # it, and converting it to a wall time would overflow the year 9999
+            until_epoch = _FAR_EPOCH
+        elif kind == UTC:
+            until_epoch = UTC_ZONE.wall_to_epoch(value)
+            until_wall = zone.epoch_to_wall(until_epoch)
+            if self.comp.start.kind != DATE:
+                until_wall += timedelta(hours=3)  # fold slack; exact check below
+        elif kind == DATE and self.comp.start.kind != DATE:
+            until_wall = value + timedelta(days=1, seconds=-1)  # the whole day
+        else:
+            until_wall = value
+        if until_epoch is None:
+            assert until_wall is not None
+            until_epoch = zone.wall_to_epoch(until_wall)
+        if until_wall is not None and until_wall > hi_wall + timedelta(days=2):
+            until_wall = None  # ends after the window: the window bounds the expansion
+        return until_wall, until_epoch
+
+    def _too_many(self, budget: int, prop: RawProp) -> TooMuch:
+        ctx = self.ctx
+        line = self.comp.line
+        whose = "VEVENT's" if budget == ctx.max_instances else \
+            "VEVENT's (with the other copies of its UID)"
+        return TooMuch(f"line {line}: the {whose} RRULE:{_cut(prop.value)} yields more than "
+                       f"{ctx.max_instances} instances in the window (the max_instances "
+                       "limit)", line)
+
+    def _one_tiled_rule(self, lo_wall: datetime, hi_wall: datetime,
+                        span: int) -> list[tuple[int, int]] | None:
+        """:meth:`instances` for a master with one RRULE that tiles (DAILY and WEEKLY rules
+        filtered by weekday and time of day only) and no RDATE, in integers: the rule's wall
+        seconds in C-level ranges (:func:`tiled_seconds`), their instants a stretch at a time
+        (:meth:`WallZone.wall_seconds_to_epochs`), ends by addition wherever no offset change
+        lies between start and end. None for any other master. Same answer as the general
+        path, instance for instance."""
+        ctx = self.ctx
+        comp = self.comp
+        zone = self.zone
+        length = comp.length
+        spec, prop = comp.rules[0]
+        until_wall, until_epoch = self._until(spec, hi_wall)
+        budget = ctx.budget
+        try:
+            walls = tiled_seconds(spec, self.wall, lo_wall, hi_wall, until_wall, max(budget, 0))
+        except TooManyInstances:
+            raise self._too_many(budget, prop) from None
+        if walls is None:
+            return None
+        ctx.budget -= len(walls)
+        epochs = zone.wall_seconds_to_epochs(walls)
+        if spec.until is not None and spec.until[0] == UTC and comp.start.kind != DATE:
+            assert until_epoch is not None
+            pairs = [(t, w) for t, w in zip(epochs, walls, strict=True) if t <= until_epoch]
+        else:
+            pairs = list(zip(epochs, walls, strict=True))
+        # instant -> wall time, the first wall of an instant kept (two walls of a DST gap
+        # can be one instant); the order of instances does not matter to the caller
+        pairs.reverse()
+        starts = dict(pairs)
+        if (until_epoch is None or comp.start.epoch <= until_epoch) \
+                and lo_wall <= self.wall <= hi_wall:
+            starts.setdefault(zone.wall_to_epoch(self.wall), naive_epoch(self.wall))
+        exdates, exdays = self._exdates(span)
+        if exdates or exdays:
+            days = {d.toordinal() - _EPOCH_ORDINAL for d in exdays}
+            kept = [(t, w) for t, w in starts.items()
+                    if t not in exdates and not (days and w // DAY in days)]
+        else:
+            kept = list(starts.items())
+        if not kept:
+            return []
+        if length.wall:
+            # every end at the same wall-clock distance: where no offset change lies between
+            # start and end that distance is the elapsed time; else convert the wall time
+            step = length.days * DAY + length.seconds
+            kept.sort()
+            times = [t for t, _ in kept]
+            out = [(t, t + step) for t in times]
+            for change in zone.transitions(times[0], times[-1] + step + 2 * 3600):
+                # the starts with this change after them and at most step + 2 h away
+                for k in range(bisect_left(times, change - step - 2 * 3600),
+                               bisect_left(times, change)):
+                    t, w = kept[k]
+                    end = zone.wall_to_epoch(naive_from_epoch(w + step))
+                    out[k] = (t, end if end > t else t + length.exact)
+            return out
+        if not length.days:
+            seconds = length.seconds
+            return [(t, t + seconds) for t, _ in kept]
+        return [(t, zone.wall_to_epoch(naive_from_epoch(w + length.days * DAY)) + length.seconds)
+                for t, w in kept]
+
     def _exdates(self, span: int) -> tuple[set[int], set[date]]:
         """Read the EXDATEs that can remove an instance touching the window (those far from
         it are not read). Raises _Skip for one that cannot be read."""
@@ -428,8 +534,8 @@ class _Series:
             return set(), set()
         ctx = self.ctx
         margin = int(_MARGIN.total_seconds())
-        lo_text = _date_text(ctx.lo - span - self.widen - margin)
-        hi_text = _date_text(ctx.hi + self.widen + margin)
+        lo_text = ctx.date_text(ctx.lo - span - self.widen - margin)
+        hi_text = ctx.date_text(ctx.hi + self.widen + margin)
         exdates: set[int] = set()
         exdays: set[date] = set()
         for prop in comp.exprops:
@@ -445,6 +551,11 @@ class _Series:
                 if moment.kind == DATE:
                     exdays.add(moment.wall.date())
         return exdates, exdays
+
+
+def _ymd(day: date) -> str:
+    """``day.strftime("%Y%m%d")``, faster (that leaves a year before 1000 unpadded)."""
+    return day.isoformat().replace("-", "") if day.year >= 1000 else day.strftime("%Y%m%d")
 
 
 def _date_text(t: int) -> str:
@@ -464,7 +575,7 @@ def _excludes(ctx: _Context, master: _Component, t: int) -> bool:
     if master.start.kind == UTC and ctx.xwr is not None:
         zone = ctx.xwr
     day = zone.epoch_to_wall(t).date()
-    near = {(day + timedelta(days=k)).strftime("%Y%m%d") for k in (-2, -1, 0, 1, 2)}
+    near = {_ymd(day + timedelta(days=k)) for k in (-2, -1, 0, 1, 2)}
     for prop in master.exprops:
         for item in prop.value.split(","):
             item = item.strip()
@@ -555,10 +666,8 @@ def _group(ctx: _Context, events: list[RawEvent], out: list[tuple[int, int]]) ->
             _skipped(ctx, master.line, exc)
             continue
         if not future:
-            append = out.append
-            for start, end in found:
-                if end > start and start < hi and end > lo and start not in overrides:
-                    append((start, end))
+            out += [(start, end) for start, end in found
+                    if end > start and start < hi and end > lo and start not in overrides]
             continue
         for orig, end in found:
             if orig in overrides:
@@ -671,12 +780,16 @@ def busy_intervals(cal: RawCalendar, lo: int, hi: int, zone: WallZone,
             if q[6] or not (q[5] < lo_text or q[4] > hi_text)]  # type: ignore[operator]
     passed = len(quick) - len(near)
     ended: set[str] = set()  # series whose every rule ended before the window
+    cutoffs: dict[int, str] = {}  # days an instance lasts -> the date its UNTIL must precede
     for line, text, limit, uid, first, last, _ in near:
         if uid is not None and first is not None and last is not None and last < lo_text:
             # an instance lasts as many days as the first one: shift the cutoff by that
             span = (date(int(last[:4]), int(last[4:6]), int(last[6:8]))
                     - date(int(first[:4]), int(first[4:6]), int(first[6:8]))).days
-            if _ended_before(text, limit, (lo_day - timedelta(days=span)).strftime("%Y%m%d")):
+            cutoff = cutoffs.get(span)
+            if cutoff is None:
+                cutoff = cutoffs[span] = (lo_day - timedelta(days=span)).strftime("%Y%m%d")
+            if _ended_before(text, limit, cutoff):
                 ended.add(uid)
         if uid is None:
             read.append(RawEvent.from_text(line, text, limit))
@@ -692,10 +805,9 @@ def busy_intervals(cal: RawCalendar, lo: int, hi: int, zone: WallZone,
         else:
             groups.setdefault(ev.uid, []).append(ev)
     if passed and groups:
-        for line, text, limit, uid, first, last, recurring in quick:
-            if (not recurring and uid in groups
-                    and (last < lo_text or first > hi_text)):  # type: ignore[operator]
-                groups[uid].append((line, text, limit))
+        for q in [q for q in quick if q[3] in groups and not q[6]
+                  and (q[5] < lo_text or q[4] > hi_text)]:  # type: ignore[operator]
+            groups[q[3]].append(q[:3])  # type: ignore[index]
     out: list[tuple[int, int]] = []
     limit = max_instances
     for uid, uid_members in groups.items():

@@ -9,11 +9,16 @@ The reader is a single pass over the content lines that keeps only what busy tim
 * ``VFREEBUSY``: FREEBUSY;
 * the calendar's ``X-WR-TIMEZONE``.
 
-Speed comes from not looking at the rest: the text is split at line feeds, a line is examined
-only when its first three characters can start one of the names above (a ``frozenset`` lookup),
-and folded continuation lines are joined only onto the lines that are kept. Values stay text
-here; :mod:`slotcalc.ical._busy` reads the ones it needs (most events lie outside the window and
-are never read further). Line numbers are physical (1-based) lines of the input.
+Speed comes from not looking at the rest. The text is split at each ``BEGIN:VEVENT`` line; a
+VEVENT written the usual way (no nesting but an alarm at its end, no line name in small
+letters) is kept as its text with its DTSTART and DTEND dates and UID, found for all the events
+of a run at once by C-level ``map`` calls (:meth:`_Scanner.feed`), so a plain event costs a
+few regular-expression matches and no Python loop over its lines. Everything else is read line
+by line, where a line is examined only when its name is one of those above (one regular
+expression over the text), and folded continuation lines are joined only onto the lines that
+are kept. Values stay text here; :mod:`slotcalc.ical._busy` reads the ones it needs (most events
+lie outside the window and are never read further). Line numbers are physical (1-based) lines
+of the input.
 
 Cost: O(n) in the size of the text, with a small constant for the lines that are skipped.
 Text arrives in chunks (:func:`scan` takes an iterable), so a file or a download is read in
@@ -26,6 +31,8 @@ import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import accumulate, repeat
+from operator import add
 from typing import NamedTuple
 
 __all__ = [
@@ -254,12 +261,24 @@ _NAME_FOLD = re.compile(r"\n((?:[A-Za-z0-9-]+\r?\n[ \t])+)([A-Za-z0-9-]*[;:])")
 _MARKS = re.compile(r"\n(BEGIN|END|R|D[Uu]|[a-z])")
 _PLAIN = ["END"]
 _ALARM = ["BEGIN", "END", "END"]
+# How an event's text ends (it runs up to the next BEGIN:VEVENT): with END:VEVENT, and with an
+# alarm just before it (CRLF or LF throughout).
+_TAILS = ("\nEND:VEVENT", "\nEND:VEVENT\r")
+_ALARM_TAILS = ("\nEND:VALARM\r\nEND:VEVENT\r", "\nEND:VALARM\nEND:VEVENT")
 # DTSTART, DTEND, maybe DTSTAMP, and UID on unfolded lines, in that order, at the top of an
 # event (how Google writes them); groups: the start's and end's YYYYMMDD, the UID.
 _TOP = re.compile(
     r"\r?\nDTSTART(?:;[^:\r\n]*)?:(\d{8})(?:T\d{6}Z?)?\r?\n"
     r"DTEND(?:;[^:\r\n]*)?:(\d{8})(?:T\d{6}Z?)?\r?\n"
     r"(?:DTSTAMP:[^\r\n]*\r?\n)?UID:([^\r\n]*)(?=\r?\n[^ \t])"
+)
+# _TOP for CRLF text with ASCII digits, a little quicker: where it matches, _TOP matches the
+# same text with the same groups (\r?\n reads CRLF the same way; [0-9] is part of \d); where it
+# does not, _TOP is asked.
+_TOP_CRLF = re.compile(
+    r"\r\nDTSTART(?:;[^:\r\n]*)?:([0-9]{8})(?:T[0-9]{6}Z?)?\r\n"
+    r"DTEND(?:;[^:\r\n]*)?:([0-9]{8})(?:T[0-9]{6}Z?)?\r\n"
+    r"(?:DTSTAMP:[^\r\n]*\r\n)?UID:([^\r\n]*)(?=\r\n[^ \t])"
 )
 _ONCE = {"DTSTART": "dtstart", "DTEND": "dtend", "DURATION": "duration", "RECURRENCE-ID": "rid",
          "SEQUENCE": "sequence"}
@@ -274,12 +293,45 @@ def _quick_day(piece: str, p: int, skip: int) -> str | None:
     if p < 0:
         return None
     e = piece.find("\n", p + skip)
-    v = e - 1 if piece[e - 1] == "\r" else e
+    # the value ends at the first carriage return, as the line-by-line reader reads it
+    v = piece.find("\r", p + skip, e)
+    if v < 0:
+        v = e
     value = piece[piece.rfind(":", p, v) + 1:v]
     if (len(value) in (8, 15, 16) and value[:8].isdigit()
             and piece[e + 1:e + 2] not in (" ", "\t")):
         return value[:8]
     return None
+
+
+def _looked_up(line: int, piece: str, limit: int, recurring: bool) -> QuickEvent:
+    """Return the :data:`QuickEvent` of an event whose top lines :data:`_TOP` does not match:
+    DTSTART, DTEND and UID looked for anywhere before ``limit`` (anything unusual about the
+    dates makes it ``recurring``: read in full)."""
+    find = piece.find
+    last = uid = None
+    first = _quick_day(piece, find("\nDTSTART", 0, limit), 8)
+    p = find("\nDTEND", 0, limit)
+    if p >= 0:
+        last = _quick_day(piece, p, 6)
+        if last is None:
+            recurring = True  # an end the quick look cannot judge: read it in full
+    else:
+        recurring = True  # no DTEND (or one spelled DTend): read it in full
+    if first is None or last is None or last < first:
+        recurring = True
+    p = find("\nUID:", 0, limit)
+    if p >= 0:
+        e = find("\n", p + 5)
+        r = piece.find("\r", p + 5, e)
+        # the value ends at the first carriage return; a fold can follow only a CRLF or LF
+        if (0 <= r < e - 1) or piece[e + 1:e + 2] not in (" ", "\t"):
+            uid = piece[p + 5:r if r >= 0 else e]
+            if "\\" in uid:
+                uid = unescape_text(uid)
+    if uid is None:
+        recurring = True  # a UID the quick look cannot read (or none): read it in full
+    return (line, piece, limit, uid, first, last, recurring)
 
 
 def looks_like_icalendar(head: str) -> bool:
@@ -387,6 +439,10 @@ class _Scanner:
     __slots__ = ("cal", "event", "fb", "finished", "obs", "outer", "quick", "stack", "started",
                  "tz")
 
+    # Whether :meth:`feed` keeps plain VEVENTs itself (tests turn it off, and
+    # :meth:`_fast_event` too, to compare with reading every event line by line).
+    plain_runs = True
+
     def __init__(self) -> None:
         self.cal = RawCalendar()
         self.quick = self.cal.quick
@@ -401,18 +457,91 @@ class _Scanner:
 
     def feed(self, text: str, first_line: int) -> None:
         """Read a run of whole logical lines (starting with a line feed) whose first line is
-        ``first_line``. Plain VEVENTs go through the fast path, all else through :meth:`general`."""
+        ``first_line``. Plain VEVENTs go through the fast paths, all else through
+        :meth:`general`.
+
+        The text is split at each ``BEGIN:VEVENT`` line; what every event needs looked at is
+        done for all of them at once, in C (``map``): its line count, its :data:`_MARKS`, a
+        :data:`_TOP` match and whether it ends with END:VEVENT. An event written the usual way
+        (those marks show no nesting but one alarm at its end and nothing that may recur, and
+        DTSTART, DTEND and UID are at its top) is kept right here, exactly as
+        :meth:`_fast_event` would keep it; any other goes to :meth:`_fast_event`, and from there
+        to :meth:`general` if need be."""
         pieces = text.split(_EVENT)
         self.general(pieces[0], first_line)
         line = first_line + pieces[0].count("\n")
-        fast = self._fast_event
+        del pieces[0]
+        lines = accumulate(map(add, map(str.count, pieces, repeat("\n")), repeat(1)),
+                           initial=line)
+        marks = map(_MARKS.findall, pieces)
+        tops = map(_TOP_CRLF.match, pieces)
+        # (with plain_runs off no event is kept here: none ends the usual way)
+        tails = map(str.endswith, pieces, repeat(_TAILS)) if self.plain_runs else repeat(False)
+        quick = self.quick
         stack = self.stack
-        for k in range(1, len(pieces)):
-            piece = pieces[k]
-            here = line
-            line += piece.count("\n") + 1
-            if len(stack) != 1 or not fast(piece, here):
+        fast = self._fast_event
+        depth_one = len(stack) == 1
+        top = _TOP.match
+        # (``lines`` has one more item, the line after the last event)
+        for piece, here, found, m, tail in zip(pieces, lines, marks, tops, tails, strict=False):
+            # kept as _fast_event would keep it: the event ends with END:VEVENT, and its marks
+            # are END alone, or BEGIN END END of one alarm at its end, give or take
+            # RRULE/RDATE/RECURRENCE-ID (R) and DURATION (DU) lines (then it is recurring)
+            if tail and depth_one:
+                if m is None:
+                    m = top(piece)
+                if m is not None and found == _PLAIN:
+                    # (the usual event, first: _TOP's match ends on the UID line, at the top,
+                    # always before ``limit``, the line feed of a BEGIN or END line)
+                    first, last, uid = m.groups()
+                    if "\\" in uid:
+                        uid = unescape_text(uid)
+                    quick.append((here, piece, len(piece) - (12 if piece[-1] == "\r" else 11),
+                                  uid, first, last, last < first))
+                    continue
+                if m is not None and found == _ALARM and piece.endswith(_ALARM_TAILS):
+                    # (the usual event with an alarm, second: as below)
+                    begin = piece.find("\nBEGIN:VALARM")
+                    after = begin + (14 if piece[begin + 13:begin + 14] == "\r" else 13)
+                    if begin >= 0 and piece[after] == "\n" and piece[after + 1] not in " \t":
+                        first, last, uid = m.groups()
+                        if "\\" in uid:
+                            uid = unescape_text(uid)
+                        quick.append((here, piece, begin, uid, first, last, last < first))
+                        continue
+                if found in (_PLAIN, _ALARM):
+                    core = found
+                    recurring = False
+                else:
+                    core = [mark for mark in found if mark != "R" and mark != "DU"]
+                    recurring = True
+                limit = -1
+                if core == _PLAIN:
+                    limit = len(piece) - (12 if piece[-1] == "\r" else 11)
+                elif core == _ALARM and piece.endswith(_ALARM_TAILS):
+                    # BEGIN:VALARM on a line of its own, not folded, the event's only BEGIN
+                    begin = piece.find("\nBEGIN:VALARM")
+                    after = begin + 13 if begin >= 0 else 0
+                    if piece[after] == "\r":
+                        after += 1
+                    if begin >= 0 and piece[after] == "\n" and piece[after + 1] not in " \t":
+                        limit = begin
+                if limit >= 0:
+                    if m is not None:
+                        first, last, uid = m.groups()
+                        if "\\" in uid:
+                            uid = unescape_text(uid)
+                        quick.append((here, piece, limit, uid, first, last,
+                                      recurring or last < first))
+                        continue
+                    c = piece[:1]
+                    if (piece[1:2] not in (" ", "\t") if c == "\n" else
+                            c == "\r" and piece[1:2] == "\n" and piece[2:3] not in (" ", "\t")):
+                        quick.append(_looked_up(here, piece, limit, recurring))
+                        continue
+            if not depth_one or not fast(piece, here):
                 self.general(_EVENT + piece, here)
+                depth_one = len(stack) == 1
 
     def _fast_event(self, piece: str, line: int) -> bool:
         """Keep a VEVENT written in the usual way as its text (a :data:`QuickEvent`), with its
@@ -462,26 +591,7 @@ class _Scanner:
             # (an end before the start is a fault to report: read such an event in full)
             self.quick.append((line, piece, limit, uid, first, last, recurring or last < first))
             return True
-        find = piece.find
-        first = last = uid = None
-        first = _quick_day(piece, find("\nDTSTART", 0, limit), 8)
-        p = find("\nDTEND", 0, limit)
-        if p >= 0:
-            last = _quick_day(piece, p, 6)
-            if last is None:
-                recurring = True  # an end the quick look cannot judge: read it in full
-        else:
-            recurring = True  # no DTEND (or one spelled DTend): read it in full
-        if first is None or last is None or last < first:
-            recurring = True
-        p = find("\nUID:", 0, limit)
-        if p >= 0:
-            e = find("\n", p + 5)
-            if piece[e + 1:e + 2] not in (" ", "\t"):
-                uid = piece[p + 5:e - 1 if piece[e - 1] == "\r" else e]
-                if "\\" in uid:
-                    uid = unescape_text(uid)
-        self.quick.append((line, piece, limit, uid, first, last, recurring))
+        self.quick.append(_looked_up(line, piece, limit, recurring))
         return True
 
     def general(self, text: str, first_line: int) -> None:
@@ -662,6 +772,19 @@ def parse_moment(value: str) -> tuple[int, datetime]:
     """
     v = value.strip()
     n = len(v)
+    if v.isascii():
+        # the usual values, read in C: what fromisoformat reads of these forms is what the
+        # code below reads (anything it refuses, such as a 60th second, is left to that)
+        try:
+            if n == 15 and v[8] in "Tt" and v[:8].isdigit() and v[9:].isdigit():
+                return FLOATING, datetime.fromisoformat(v)
+            if n == 16 and v[15] in "Zz" and v[8] in "Tt" and v[:8].isdigit() \
+                    and v[9:15].isdigit():
+                return UTC, datetime.fromisoformat(v[:15])
+            if n == 8 and v.isdigit():
+                return DATE, datetime.fromisoformat(v)
+        except ValueError:
+            pass
     try:
         if n == 8 and v.isdigit():
             return DATE, datetime(int(v[:4]), int(v[4:6]), int(v[6:8]))

@@ -15,7 +15,7 @@ in force before the gap, exactly ``zoneinfo`` with ``fold=0``) and :meth:`WallZo
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,9 @@ _MAX_TRANSITIONS = 20_000
 # after 1900 applies (its TZOFFSETFROM), after, the last offset.
 _FIRST_ONSET = datetime(1900, 1, 1)
 _LAST_YEAR = 2500
+# IanaZone keeps the offset changes it was asked for (and a year around) between these.
+_CACHED_FROM = -70 * 365 * DAY  # (about 1900)
+_CACHED_TO = 430 * 365 * DAY  # (about 2400)
 
 
 def naive_epoch(moment: datetime) -> int:
@@ -78,6 +81,12 @@ class WallZone:
         convert = self.wall_to_epoch
         return [convert(w) for w in walls]
 
+    def wall_seconds_to_epochs(self, walls: list[int]) -> list[int]:
+        """Return :meth:`wall_to_epoch` of each of ``walls``, given as naive wall seconds
+        (:func:`naive_epoch`) in increasing order."""
+        convert = self.wall_to_epoch
+        return [convert(naive_from_epoch(w)) for w in walls]
+
     def transitions(self, lo: int, hi: int) -> list[int]:
         """Return the instants in ``[lo, hi]`` at which the UTC offset changes, in order."""
         raise NotImplementedError  # pragma: no cover - every zone class overrides it
@@ -97,6 +106,9 @@ class UtcZone(WallZone):
     def epoch_to_wall(self, t: int) -> datetime:
         return naive_from_epoch(t)
 
+    def wall_seconds_to_epochs(self, walls: list[int]) -> list[int]:
+        return list(walls)
+
     def transitions(self, lo: int, hi: int) -> list[int]:
         return []
 
@@ -107,11 +119,14 @@ UTC_ZONE = UtcZone("UTC")
 class IanaZone(WallZone):
     """An IANA zone through ``zoneinfo`` (``fold=0`` is RFC 5545's rule)."""
 
-    __slots__ = ("zone",)
+    __slots__ = ("_known", "zone")
 
     def __init__(self, zone: ZoneInfo) -> None:
         super().__init__(str(zone.key))
         self.zone = zone
+        # the changes in (a, b] as (a, b, changes): a feed's series all ask about the same
+        # few months (a zone object lives for one reading)
+        self._known: tuple[int, int, list[int]] | None = None
 
     def wall_to_epoch(self, wall: datetime) -> int:
         off = self.zone.utcoffset(wall)
@@ -122,7 +137,16 @@ class IanaZone(WallZone):
         return datetime.fromtimestamp(t, self.zone).replace(tzinfo=None)
 
     def transitions(self, lo: int, hi: int) -> list[int]:
-        return [a for a, _, _ in offset_table(self.zone).segments(lo, hi + 1)[1:]]
+        known = self._known
+        if known is None or lo < known[0] or hi > known[1]:
+            if not _CACHED_FROM <= lo <= hi <= _CACHED_TO:
+                return [a for a, _, _ in offset_table(self.zone).segments(lo, hi + 1)[1:]]
+            a = max(lo - 366 * DAY, _CACHED_FROM)
+            b = min(hi + 366 * DAY, _CACHED_TO)
+            known = self._known = (a, b, [t for t, _, _ in
+                                          offset_table(self.zone).segments(a, b + 1)[1:]])
+        changes = known[2]
+        return changes[bisect_right(changes, lo):bisect_right(changes, hi)]
 
     def walls_to_epochs(self, walls: list[datetime]) -> list[int]:
         utcoffset = self.zone.utcoffset
@@ -132,6 +156,37 @@ class IanaZone(WallZone):
             off = utcoffset(w)
             out.append(d.days * DAY + d.seconds - off.days * DAY - off.seconds)  # type: ignore[union-attr]
         return out
+
+    def _offset(self, wall: int) -> int:
+        """The UTC offset ``zoneinfo`` reads naive wall second ``wall`` with (``fold=0``)."""
+        off = self.zone.utcoffset(naive_from_epoch(wall))
+        assert off is not None
+        return off.days * DAY + off.seconds
+
+    def wall_seconds_to_epochs(self, walls: list[int]) -> list[int]:
+        """:meth:`wall_to_epoch` of many walls (increasing) at once: a wall within two days
+        of an offset change (:meth:`transitions`, the zone's whole table) is read by
+        ``zoneinfo`` itself; between changes the offset is the same for every wall (no
+        offset exceeds a day), so it is read once per stretch. Cost: O(walls) integer steps
+        plus one ``zoneinfo`` lookup per stretch and per wall near a change."""
+        if not walls:
+            return []
+        changes = self.transitions(walls[0] - 2 * DAY, walls[-1] + 2 * DAY)
+        offset = self._offset
+        out: list[int] = []
+        done = 0  # walls converted so far
+        for change in (*changes, None):
+            # the walls up to two days before the change (all of them after the last one)
+            near = len(walls) if change is None else bisect_left(walls, change - 2 * DAY, done)
+            if near > done:
+                off = offset(walls[done])
+                out += [w - off for w in walls[done:near]]
+            if change is None:
+                return out
+            # the walls within two days of the change, one by one
+            done = bisect_left(walls, change + 2 * DAY, near)
+            out += [w - offset(w) for w in walls[near:done]]
+        return out  # pragma: no cover - the loop ends at None
 
 
 _OFFSET = re.compile(r"([+-])(\d\d)(\d\d)(\d\d)?")
@@ -286,6 +341,10 @@ class VTimezone(tzinfo, WallZone):
     def wall_to_epoch(self, wall: datetime) -> int:
         w = naive_epoch(wall)
         return w - self.wall_offset(w)
+
+    def wall_seconds_to_epochs(self, walls: list[int]) -> list[int]:
+        offset = self.wall_offset
+        return [w - offset(w) for w in walls]
 
     def epoch_to_wall(self, t: int) -> datetime:
         return naive_from_epoch(t + self.offset_at(t))
