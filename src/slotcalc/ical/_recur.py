@@ -535,12 +535,10 @@ def _tiled(full: RuleSpec, start: datetime, lo: datetime, hi: datetime,
     pattern = _tile(full, tile0.weekday(), days)
     if not pattern:
         return []
-    first_tile = sum(1 for offset in pattern if tile0 + offset >= start)
-    skip = max(0, (lo - tile0) // step) if lo > tile0 else 0
-    if count is not None and skip:
-        count -= first_tile + (skip - 1) * len(pattern)
-        if count <= 0:
-            return []
+    skipped = _skip_tiles(pattern, tile0, start, lo, step, count)
+    if skipped is None:
+        return []
+    skip, count = skipped
     estimate = (min(hi, until or hi) - max(lo, start)) / step * len(pattern)
     if min(estimate, count if count is not None else estimate) > budget * 1.05 + 2:
         raise TooManyInstances(budget + 1)
@@ -703,12 +701,10 @@ def _tiled_ints(full: RuleSpec, start: int, lo: int, hi: int, until: int | None,
     pattern = _tile_seconds(full, (first_day + 3) % 7, days)
     if not pattern:
         return []
-    first_tile = sum(1 for offset in pattern if tile0 + offset >= start)
-    skip = max(0, (lo - tile0) // step) if lo > tile0 else 0
-    if count is not None and skip:
-        count -= first_tile + (skip - 1) * len(pattern)
-        if count <= 0:
-            return []
+    skipped = _skip_tiles(pattern, tile0, start, lo, step, count)
+    if skipped is None:
+        return []
+    skip, count = skipped
     end = hi if until is None else min(hi, until)
     estimate = (end - max(lo, start)) / step * len(pattern)
     if min(estimate, count if count is not None else estimate) > budget * 1.05 + 2:
@@ -722,6 +718,19 @@ def _tiled_ints(full: RuleSpec, start: int, lo: int, hi: int, until: int | None,
     if len(found) > budget:
         raise TooManyInstances(budget + 1)
     return found[bisect_left(found, lo):]
+
+
+def _skip_tiles(pattern: Any, tile0: Any, start: Any, lo: Any, step: Any, count: int | None
+                ) -> tuple[int, int | None] | None:
+    """Return how many whole tiles lie before ``lo`` and the COUNT left after them (None when
+    COUNT runs out there). Wall datetimes with timedelta steps, or integer seconds alike."""
+    first_tile = sum(1 for offset in pattern if tile0 + offset >= start)
+    skip = max(0, (lo - tile0) // step) if lo > tile0 else 0
+    if count is not None and skip:
+        count -= first_tile + (skip - 1) * len(pattern)
+        if count <= 0:
+            return None
+    return skip, count
 
 
 def expand(spec: RuleSpec, start: datetime, lo: datetime, hi: datetime,
