@@ -136,3 +136,33 @@ def test_instants_seconds_is_instant_seconds_of_each(column: list[str]) -> None:
         assert got is None
     else:
         assert got == one
+
+
+@pytest.mark.parametrize("column", [
+    # mixed shapes, read one by one
+    ["2027-03-01T10:00:00Z", "2027-03-01T10:00:00+01:00", "2027-03-01T10:00:00-09:30"],
+    # a short text then a long one: joined, they read like two good texts
+    ["2027-03-01T10:00:00", "Z2027-03-01T10:00:00Z"],
+    ["2027-03-01T10:00:00+01:0", "02027-03-01T10:00:00+01:00"],
+    # an extra T, a T out of place, a lowercase t or z
+    ["2027-03-01T10:00:00Z", "2027-03-01TT0:00:00Z"],
+    ["2027-03-01T10:00:00Z", "2027-03-0T110:00:00Z"],
+    ["2027-03-01t10:00:00Z", "2027-03-01T10:00:00Z"],
+    ["2027-03-01T10:00:00z", "2027-03-01T10:00:00Z"],
+    # dates at the ends of the accepted years (read one by one: the column's dates stay away)
+    ["1800-01-02T10:00:00Z", "1800-01-03T10:00:00+05:00", "2027-03-01T10:00:00Z"],
+    ["2499-12-29T10:00:00Z", "2499-12-28T23:59:59-12:00", "2499-12-27T23:59:59Z"],
+    ["1800-01-03T00:00:00+14:00", "1800-01-04T00:00:00Z"], ["1800-01-05T00:00:00Z", "1800-01-04T00:00:00-12:00"],
+    # good columns of each shape, with offsets of every sign
+    ["2027-03-01T10:00:00Z", "2027-03-01T23:59:59Z", "2028-02-29T00:00:00Z"],
+    ["2027-03-01T10:00:00+05:45", "2027-03-01T10:00:00-09:30", "2027-03-01T00:00:00+00:00"],
+    # not strings
+    ["2027-03-01T10:00:00Z", 7],
+])
+def test_columns_read_as_the_texts_one_by_one(column: list[Any]) -> None:
+    one = [instant_seconds(t) if isinstance(t, str) else None for t in column]
+    got = instants_seconds(column)
+    if None in one:
+        assert got is None
+    else:
+        assert got == one
