@@ -166,3 +166,32 @@ def test_columns_read_as_the_texts_one_by_one(column: list[Any]) -> None:
         assert got is None
     else:
         assert got == one
+
+
+BOOKING = {**GOOD, "seats": 2, "id": "b1"}
+
+
+@pytest.mark.parametrize("bad", [
+    {**BOOKING, "seats": 0}, {**BOOKING, "id": None}, {**GOOD, "seats": 0},
+    {**GOOD, "id": None, "buffer_before": 5}, {**BOOKING, "seats": 0, "buffer_after": 0},
+    {**BOOKING, "colour": "red"}, {**GOOD, "seats": 0, "note": 1},
+])
+def test_an_explicit_zero_or_null_among_bookings_is_not_read_as_absent(bad: dict[str, Any]
+                                                                        ) -> None:
+    rows: list[Any] = [dict(BOOKING), dict(GOOD), {**GOOD, "buffer_before": 0},
+                       {**BOOKING, "buffer_after": 15}] * 5
+    assert _busy_columns(rows) == one_by_one(rows)
+    rows[13] = bad
+    assert _busy_columns(rows) is None
+    with pytest.raises(SlotcalcError) as got:
+        _busy(rows, "/busy")
+    assert got.value.path.startswith("/busy/13")
+
+
+@pytest.mark.parametrize("later", [BOOKING, {**GOOD, "buffer_after": 5}, {**GOOD, "id": "x"},
+                                   {**BOOKING, "buffer_before": 0}])
+def test_fields_that_first_appear_late_in_the_list_are_read(later: dict[str, Any]) -> None:
+    rows: list[Any] = [dict(GOOD)] * 12 + [dict(later)] * 3 + [dict(GOOD)]
+    assert _busy_columns(rows) == one_by_one(rows)
+    rows[14] = {**later, "colour": "red"}
+    assert _busy_columns(rows) is None

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slotcalc import (
     Availability,
@@ -25,6 +27,8 @@ from slotcalc import (
     find_slots,
     find_team_slots,
 )
+from slotcalc._engine.host import plan_host
+from slotcalc.api import policy_of
 
 NY = "America/New_York"
 MON = "2026-12-07"
@@ -665,3 +669,26 @@ def test_hours_of_a_skipped_day_join_the_next_window_and_anchor_its_grid() -> No
     got = check_slot(schedule, event, query, "2011-12-31T10:00:00Z")
     assert (got.reason, got.next_available.isoformat() if got.next_available else None) == (
         "off_grid", "2012-01-01T00:02:00+14:00")
+
+
+@pytest.mark.property
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2000), st.integers(1, 400), st.integers(1, 3)),
+             max_size=60),
+    st.lists(st.integers(-100, 2500), max_size=40),
+    st.integers(0, 120), st.integers(1, 300), st.integers(0, 120),
+)
+def test_remaining_of_every_start_is_remaining_of_each(
+        spans: list[tuple[int, int, int]], offsets: list[int], before: int, duration: int,
+        after: int) -> None:
+    """The walk (a few seat changes inside a window) and the search (many) both give the
+    per-start answer, for dense and sparse bookings alike."""
+    base = 1_800_000_000
+    policy = policy_of(EventPolicy(duration, capacity=5, buffer_before=before,
+                                   buffer_after=after))
+    bookings = [(base + 60 * a, base + 60 * (a + d), k, base + 60 * a, base + 60 * (a + d))
+                for a, d, k in spans]
+    plan = plan_host(ny(), policy, base, [], bookings)
+    starts = sorted(base + 60 * x for x in offsets)
+    assert plan.remaining_of(starts) == [plan.remaining(s) for s in starts]

@@ -349,8 +349,14 @@ def _busy_columns(items: Sequence[object]) -> BusyTable | None:
     instants in the usual shapes, whole numbers in range), each check once over a column
     with C-level ``map``/``set`` instead of once per entry; None as soon as any entry is
     different, and the loop then reads them one by one and names the bad field. A key's
-    absence reads as its default; an explicit ``0`` seats or ``null`` id (which the loop
-    rejects) is told from an absence by counting the entries that have the key.
+    absence reads as its default.
+
+    Keys are checked by counting, without a pass over every entry's keys: the entries'
+    lengths add up to the number of values the columns read (start, end, and the optional
+    fields other than their defaults) exactly when no entry has another key, an explicit
+    ``0`` seats or a ``null`` id (which the loop rejects) — every term is a count, none can
+    make up for another. The optional columns read are those of the first entries; when the
+    count does not come out, the keys of all entries are gathered and counted again.
     Cost: O(n).
     """
     if not items or set(map(type, items)) != {dict}:
@@ -360,42 +366,52 @@ def _busy_columns(items: Sequence[object]) -> BusyTable | None:
         starts, ends = list(map(_START, rows)), list(map(_END, rows))
     except KeyError:
         return None
-    # with start and end in every entry, two keys each means nothing else
-    keys = _SPAN_KEYS if set(map(len, rows)) == {2} else set().union(*rows)
-    if not _BUSY_KEYS.issuperset(keys):
-        return None
     a, b = instants_seconds(starts), instants_seconds(ends)
     if a is None or b is None or not all(map(lt, a, b)):
         return None
     n = len(rows)
+    total = sum(map(len, rows))
     cols: dict[str, list[Any]] = {}
-    for key, hi in (("seats", MAX_COUNT), ("buffer_before", MAX_MINUTES),
-                    ("buffer_after", MAX_MINUTES)):
-        if key not in keys:
-            continue
-        col = cols[key] = list(map(dict.get, rows, repeat(key), repeat(0)))
-        if set(map(type, col)) != {int}:
+    if total != 2 * n:  # with start and end in every entry, two keys each means no other
+        first = set().union(*rows[:_GUESS]) - _SPAN_KEYS
+        if not (_OPTIONAL_KEYS.issuperset(first) and _read_columns(rows, first, cols)):
             return None
-        zeros = col.count(0) if key == "seats" else 0
-        if zeros and zeros != n - _has(rows, key):
-            return None  # an explicit 0 seats
-        if min(col) < 0 or max(col) > hi:
-            return None
-    ids: list[Any] = [None] * n
-    if "id" in keys:
-        ids = list(map(dict.get, rows, repeat("id")))
-        if not set(map(type, ids)) <= {str, type(None)}:
-            return None
-        nones = ids.count(None)
-        if nones and nones != n - _has(rows, "id"):
-            return None  # an explicit null id
+        if total != 2 * n + sum(n - col.count(_DEFAULTS[k]) for k, col in cols.items()):
+            keys = set().union(*rows) - _SPAN_KEYS
+            if not (_OPTIONAL_KEYS.issuperset(keys) and _read_columns(rows, keys - first, cols)):
+                return None
+            if total != 2 * n + sum(n - cols[k].count(_DEFAULTS[k]) if k in ("seats", "id")
+                                    else _has(rows, k) for k in cols):
+                return None  # an explicit 0 seats or null id
     zero_col = [0] * n
     before = cols.get("buffer_before")
     after = cols.get("buffer_after")
     return BusyTable._of(
         a, b, cols.get("seats", zero_col),
         zero_col if before is None else [60 * x for x in before],
-        zero_col if after is None else [60 * x for x in after], ids)
+        zero_col if after is None else [60 * x for x in after], cols.get("id", [None] * n))
+
+
+_GUESS = 8  # entries whose keys choose the optional columns read first
+_OPTIONAL_KEYS = frozenset(("seats", "id", "buffer_before", "buffer_after"))
+_DEFAULTS: dict[str, Any] = {"seats": 0, "id": None, "buffer_before": 0, "buffer_after": 0}
+_HIGHEST = {"seats": MAX_COUNT, "buffer_before": MAX_MINUTES, "buffer_after": MAX_MINUTES}
+
+
+def _read_columns(rows: Sequence[dict[str, Any]], keys: set[str],
+                  cols: dict[str, list[Any]]) -> bool:
+    """Read the optional ``keys`` of ``rows`` into ``cols`` (absent: the default); False
+    unless every value is one :func:`_busy_columns` takes (an int in range, a string id)."""
+    for key in keys:
+        if key == "id":
+            col = cols[key] = list(map(dict.get, rows, repeat(key)))
+            if not set(map(type, col)) <= {str, type(None)}:
+                return False
+        else:
+            col = cols[key] = list(map(dict.get, rows, repeat(key), repeat(0)))
+            if set(map(type, col)) != {int} or min(col) < 0 or max(col) > _HIGHEST[key]:
+                return False
+    return True
 
 
 def _calendars(value: object, path: str) -> tuple[CalendarSource, ...]:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate, compress, repeat
-from operator import add, ge, sub
+from operator import ge
 
 from .._tz import DAY, OffsetTable, offset_table
 from ..model import Schedule
@@ -240,21 +240,36 @@ class HostPlan:
         return pol.capacity - max(self.seat_levels[i:j], default=0)
 
     def remaining_of(self, starts: list[int]) -> list[int]:
-        """Return :meth:`remaining` of each start, with C-level searches and maxima.
+        """Return :meth:`remaining` of each start.
 
-        ``levels`` with a 0 in front (before the first change) makes every window's slice
-        of levels non-empty. Cost: O(S log B) plus the seat changes inside the windows.
+        One search a start finds the level in effect when its window opens; the few seat
+        changes inside a window are then walked (a window with more of them takes a second
+        search and a C-level maximum). Cost: O(S log B) plus the seat changes inside the
+        windows, at most :data:`_WALK` of them a start walked in Python.
         """
         pol = self.policy
-        times = self.seat_times
+        times, levels = self.seat_times, self.seat_levels
+        cap = pol.capacity
         if not times:
-            return [pol.capacity] * len(starts)
-        levels = [0, *self.seat_levels]
-        first = map(bisect_right, repeat(times), map(sub, starts, repeat(pol.buffer_before)))
-        lasts = map(bisect_left, repeat(times),
-                    map(add, starts, repeat(pol.duration + pol.buffer_after)))
-        peaks = map(max, map(levels.__getitem__, map(slice, first, map(add, lasts, repeat(1)))))
-        return list(map(sub, repeat(pol.capacity), peaks))
+            return [cap] * len(starts)
+        before, reach = pol.buffer_before, pol.duration + pol.buffer_after
+        m = len(times)
+        out: list[int] = []
+        append = out.append
+        for s in starts:
+            i = bisect_right(times, s - before)
+            peak = levels[i - 1] if i else 0
+            end = s + reach
+            if i + _WALK < m and times[i + _WALK] < end:
+                j = bisect_left(times, end, i)
+                peak = max(peak, max(levels[i:j]))
+            else:
+                while i < m and times[i] < end:
+                    if levels[i] > peak:
+                        peak = levels[i]
+                    i += 1
+            append(cap - peak)
+        return out
 
     def reason(self, s: int, exact: bool, stretches: Sequence[Window],
                on_grid: bool) -> str | None:
@@ -300,6 +315,11 @@ def _free_stretches(wins: Sequence[Window], widened: IntervalSet) -> list[Window
         for x, y in subtract([(a, b)], clip(widened, a, b)):
             out.append((x, y, anchored or x != a))
     return out
+
+
+#: Seat changes inside one slot's window walked one by one before :meth:`HostPlan.remaining_of`
+#: searches instead.
+_WALK = 4
 
 
 def _starts_meeting(starts: Sequence[int], ends: Sequence[int], lead: int, tail: int
