@@ -153,3 +153,61 @@ def test_datetimes_of_equals_fromtimestamp(name: str, start: int, step: int, cou
     assert [(g.replace(tzinfo=None), g.fold, g.utcoffset()) for g in got] == [
         (w.replace(tzinfo=None), w.fold, w.utcoffset()) for w in want
     ]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    name=st.sampled_from(HARD),
+    start=st.integers(min_value=0, max_value=2_000_000_000),
+    step=st.sampled_from([60, 900, 1800, 3600, 5400]),
+    count=st.integers(min_value=0, max_value=3000),
+    gap=st.sampled_from([60, 1800, 3600, 5400, 86_400, 3 * 86_400]),
+)
+def test_shifted_datetimes_equals_fromtimestamp(name: str, start: int, step: int, count: int,
+                                                 gap: int) -> None:
+    """The ends' datetimes (the starts' plus the duration inside constant-offset stretches)
+    are exactly ``fromtimestamp``'s of ``t + gap``, whatever transition lies between."""
+    from slotcalc._format import datetimes_of, shifted_datetimes
+
+    zone = zoneinfo.ZoneInfo(name)
+    table = OffsetTable(zone)
+    times = list(range(start, start + count * step, step))
+    got = shifted_datetimes(table, times, datetimes_of(table, times), gap)
+    want = [datetime.fromtimestamp(t + gap, zone) for t in times]
+    assert [(g.replace(tzinfo=None), g.fold, g.utcoffset()) for g in got] == [
+        (w.replace(tzinfo=None), w.fold, w.utcoffset()) for w in want
+    ]
+
+
+@pytest.mark.parametrize("name", ["America/New_York", "Europe/London", "Australia/Lord_Howe"])
+def test_shifted_datetimes_across_both_transitions_of_a_year(name: str) -> None:
+    from slotcalc._format import datetimes_of, shifted_datetimes
+
+    zone = zoneinfo.ZoneInfo(name)
+    table = OffsetTable(zone)
+    times = list(range(1_798_761_600, 1_798_761_600 + 366 * 86_400, 900))  # 2027, every 15 min
+    for gap in (1800, 3600, 7200):
+        got = shifted_datetimes(table, times, datetimes_of(table, times), gap)
+        want = [datetime.fromtimestamp(t + gap, zone) for t in times]
+        assert [(g.replace(tzinfo=None), g.fold) for g in got] == [
+            (w.replace(tzinfo=None), w.fold) for w in want]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    name=st.sampled_from(HARD),
+    start=st.integers(min_value=0, max_value=2_000_000_000),
+    step=st.sampled_from([60, 900, 1800, 3600, 5400, 86_400]),
+    count=st.integers(min_value=0, max_value=2000),
+)
+def test_instant_texts_equal_isoformat(name: str, start: int, step: int, count: int) -> None:
+    """The JSON layer's texts (a run's date text joined to cached clock-and-offset texts) are
+    ``fromtimestamp(t, zone).isoformat()``, one by one and in bulk, across transitions."""
+    from slotcalc._format import InstantFormatter
+
+    zone = zoneinfo.ZoneInfo(name)
+    fmt = InstantFormatter(OffsetTable(zone))
+    times = list(range(start, start + count * step, step))
+    want = [datetime.fromtimestamp(t, zone).isoformat() for t in times]
+    assert fmt.texts(times) == want
+    assert [fmt.text(t) for t in times[:50]] == want[:50]

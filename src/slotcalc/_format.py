@@ -33,67 +33,82 @@ def clock_text(sod: int) -> str:
 
 
 class _Texts(dict[int, str]):
-    """A cache of texts made by ``make`` on first use (a C-level ``__getitem__`` on a hit)."""
+    """A cache of texts made by ``make`` on first use (a C-level ``__getitem__`` on a hit).
+
+    Shared by every answer: at most :data:`_TEXTS_KEPT` texts are kept (then it starts
+    afresh), and a text is a pure function of its key, so two threads making the same
+    one at once store the same string.
+    """
 
     def __init__(self, make: Callable[[int], str]) -> None:
         super().__init__()
         self.make = make
 
     def __missing__(self, key: int) -> str:
+        if len(self) >= _TEXTS_KEPT:
+            self.clear()
         got = self[key] = self.make(key)
         return got
+
+
+_TEXTS_KEPT = 8192
 
 
 def _date_text(day: int) -> str:
     return ordinal_date(day).isoformat()
 
 
-class InstantFormatter:
-    """Formats epoch seconds as ``YYYY-MM-DDTHH:MM:SS±HH:MM`` in one zone, with caches.
+def _tails(off: int) -> _Texts:
+    """Return the cache of ``THH:MM:SS±HH:MM`` texts (clock and offset) of offset ``off``."""
+    got = _TAILS.get(off)
+    if got is None:
+        if len(_TAILS) >= 64:
+            _TAILS.clear()
+        off_text = offset_text(off)
+        got = _TAILS[off] = _Texts(lambda sod: clock_text(sod) + off_text)
+    return got
 
-    ``text(t)`` costs O(log T) for the offset lookup plus a string join; the day, clock and
-    offset parts are computed once each.
+
+_DATES = _Texts(_date_text)
+_TAILS: dict[int, _Texts] = {}
+
+
+class InstantFormatter:
+    """Formats epoch seconds as ``YYYY-MM-DDTHH:MM:SS±HH:MM`` in one zone.
+
+    The date texts and the clock-and-offset texts are each made once and kept in caches
+    shared by all answers. ``text(t)`` costs O(log T) for the offset lookup plus a join.
     """
 
-    __slots__ = ("_clock", "_dates", "_offs", "table")
+    __slots__ = ("table",)
 
     def __init__(self, table: OffsetTable) -> None:
         self.table = table
-        self._dates = _Texts(_date_text)
-        self._clock = _Texts(clock_text)
-        self._offs = _Texts(offset_text)
 
     def date_text(self, day: int) -> str:
         """Return ``YYYY-MM-DD`` for ``day`` days since 1970-01-01."""
-        return self._dates[day]
+        return _DATES[day]
 
     def text(self, t: int) -> str:
         """Return instant ``t`` as SPEC §4 text in this zone."""
         off = self.table.offset(t)
         day, sod = divmod(t + off, DAY)
-        return self._dates[day] + self._clock[sod] + self._offs[off]
+        return _DATES[day] + _tails(off)[sod]
 
     def texts(self, times: list[int]) -> list[str]:
         """Return the texts of the sorted instants ``times``.
 
-        Per constant-offset segment of the zone, one pass: each instant's local date and
-        clock texts are looked up (made once each), the offset text is the segment's.
-        Cost: O(n + T + k log n) for T offset changes in the span and k segments.
+        Per run of one local date and offset (:func:`runs`), C-level passes: the date text
+        is the run's, each instant's clock-and-offset text is looked up by its seconds after
+        the local midnight, and the two are joined.
+        Cost: O(n + T + G log n) for T offset changes in the span and G runs.
         """
-        if not times:
-            return []
-        dates, clocks = self._dates, self._clock
         out: list[str] = []
-        n = len(times)
-        i = 0
-        for _a, b, off in self.table.segments(times[0], times[-1] + 1):
-            end = bisect_left(times, b, i, n)  # the times of this segment: times[i:end]
-            if end == i:
-                continue
-            tail = self._offs[off]
-            out.extend([dates[local // DAY] + clocks[local % DAY] + tail
-                        for local in map(add, times[i:end], repeat(off))])
-            i = end
+        for lo, hi, day, off in runs(self.table, times):
+            tails = _tails(off)
+            midnight = day * DAY - off
+            out.extend(map(add, repeat(_DATES[day], hi - lo),
+                           map(tails.__getitem__, map(sub, times[lo:hi], repeat(midnight)))))
         return out
 
 
@@ -187,6 +202,36 @@ def datetimes_of(table: OffsetTable, times: list[int]) -> list[datetime]:
                                initial=out[-1])
             next(later)  # the initial datetime, already in out
             out.extend(later)
+        i = end
+    return out
+
+
+def shifted_datetimes(table: OffsetTable, times: list[int], dts: list[datetime],
+                      gap: int) -> list[datetime]:
+    """Return ``datetimes_of(table, [t + gap for t in times])``, given ``dts`` of ``times``.
+
+    Where ``t`` lies more than :data:`_FOLD_MARGIN` into a constant-offset segment and
+    ``t + gap`` still inside it, the datetime is ``t``'s plus ``gap`` (one C-level addition:
+    the same offset, no repeated wall time, as for :func:`datetimes_of`); near the segment's
+    ends ``fromtimestamp`` is called. Cost: O(n + T + k log n) for T offset changes.
+    """
+    if not times:
+        return []
+    zone = table.zone
+    fts = datetime.fromtimestamp
+    step = _STEPS[gap]
+    out: list[datetime] = []
+    n = len(times)
+    i = 0
+    for a, b, _off in table.segments(times[0], times[-1] + gap + 1):
+        end = bisect_left(times, b, i, n)  # the times of this segment: times[i:end]
+        if end == i:
+            continue
+        lo = max(i, bisect_left(times, a + _FOLD_MARGIN, i, end))
+        hi = max(lo, bisect_left(times, b - gap, lo, end))  # t + gap < b before hi
+        out.extend([fts(t + gap, zone) for t in times[i:lo]])
+        out.extend(map(add, dts[lo:hi], repeat(step, hi - lo)))
+        out.extend([fts(t + gap, zone) for t in times[hi:end]])
         i = end
     return out
 

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from ._engine.host import SEARCH_DAYS, Booking, HostPlan, Policy, plan_columns
 from ._engine.solve import Checked, Engine, Node, Raw
 from ._engine.windows import midnight
-from ._format import InstantFormatter, datetimes_of, day_runs, to_datetime
+from ._format import InstantFormatter, datetimes_of, day_runs, shifted_datetimes, to_datetime
 from ._tz import DAY, EPOCH_ORDINAL, offset_table, ordinal_date, to_epoch, to_epoch_ceil, zone_name
 from .answers import Availability, CheckResult, Day, Notice, Period, Periods, Reason, Slot
 from .errors import InvalidRequest, InvalidValue
@@ -333,26 +333,28 @@ class Plan:
     def _availability(self, raw: Raw, nxt: int | None) -> Availability:
         """Return the typed answer of the engine's starts.
 
-        The starts' and the ends' datetimes are each built in time order by
-        :func:`datetimes_of` (mostly by adding the gap to the previous one); each day's slots
-        a slice (:func:`day_runs`). Cost: O(S) plus O(G log S) for G days.
+        The starts' datetimes are built in time order by :func:`datetimes_of` (mostly by
+        adding the gap to the previous one), the ends' by adding the duration to the starts'
+        (:func:`shifted_datetimes`); each slot is made by ``tuple.__new__`` straight from its
+        fields, each day's slots are a slice (:func:`day_runs`). Cost: O(S) plus O(G log S)
+        for G days.
         """
         zone = self.qzone
         dur = self.engine.duration
         starts, rem = raw.starts, raw.remaining
         table = offset_table(zone)
         start_dts = datetimes_of(table, starts)
-        end_dts = datetimes_of(table, [s + dur for s in starts])
-        new_slot = _new_slot
+        end_dts = shifted_datetimes(table, starts, start_dts, dur)
+        new_slot, kind = _new_slot, repeat(Slot)
         if raw.hosts is None or self.ids is None:
-            slots = tuple(map(new_slot, zip(start_dts, end_dts, rem,
-                                            repeat(None), strict=False)))  # repeat is endless
+            slots = tuple(map(new_slot, kind, zip(start_dts, end_dts, rem,
+                                                  repeat(None), strict=False)))  # repeat is endless
         else:
             ids = self.ids
             names: dict[tuple[int, ...], tuple[str, ...]] = {}
             who = [names.get(h) or names.setdefault(h, tuple(ids[i] for i in h))
                    for h in raw.hosts]
-            slots = tuple(map(new_slot, zip(start_dts, end_dts, rem, who, strict=True)))
+            slots = tuple(map(new_slot, kind, zip(start_dts, end_dts, rem, who, strict=True)))
         days = tuple([
             _new_day((ordinal_date(day), slots[runs[0][0]:runs[0][1]] if len(runs) == 1
                       else tuple(s for lo, hi in runs for s in slots[lo:hi])))
@@ -441,8 +443,8 @@ class Plan:
 
 #: ``Slot(start, end, remaining, hosts)`` without the Python-level ``__new__`` of a NamedTuple
 #: (the same tuple), for building slots in bulk.
-_new_slot: Callable[[tuple[datetime, datetime, int, tuple[str, ...] | None]], Slot] = partial(
-    tuple.__new__, Slot)
+_new_slot: Callable[[type[Slot], tuple[datetime, datetime, int, tuple[str, ...] | None]], Slot] = (
+    tuple.__new__)
 _new_day: Callable[[tuple[date, tuple[Slot, ...]]], Day] = partial(tuple.__new__, Day)
 
 
