@@ -5,6 +5,7 @@ refuses the loop's error (the same code and path) — never a different answer."
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -144,6 +145,10 @@ def test_instants_seconds_is_instant_seconds_of_each(column: list[str]) -> None:
     # a short text then a long one: joined, they read like two good texts
     ["2027-03-01T10:00:00", "Z2027-03-01T10:00:00Z"],
     ["2027-03-01T10:00:00+01:0", "02027-03-01T10:00:00+01:00"],
+    # a short text and a long one whose letters T fall where good texts have theirs
+    ["2027-01-04T00:15:00Z", "2027-01-04", "00:15:00ZT2027-01-04T00:15:00Z"],
+    ["2027-01-04T00:15:00Z", "2027-01-04T00:15:0", "0Z 2027-01-04T00:15:00Z"],
+    ["2027-01-04T00:15:00Z", "2027-01-04 00:15:00Z", "2027-01-04T00:15:00Z"],
     # an extra T, a T out of place, a lowercase t or z
     ["2027-03-01T10:00:00Z", "2027-03-01TT0:00:00Z"],
     ["2027-03-01T10:00:00Z", "2027-03-0T110:00:00Z"],
@@ -152,7 +157,8 @@ def test_instants_seconds_is_instant_seconds_of_each(column: list[str]) -> None:
     # dates at the ends of the accepted years (read one by one: the column's dates stay away)
     ["1800-01-02T10:00:00Z", "1800-01-03T10:00:00+05:00", "2027-03-01T10:00:00Z"],
     ["2499-12-29T10:00:00Z", "2499-12-28T23:59:59-12:00", "2499-12-27T23:59:59Z"],
-    ["1800-01-03T00:00:00+14:00", "1800-01-04T00:00:00Z"], ["1800-01-05T00:00:00Z", "1800-01-04T00:00:00-12:00"],
+    ["1800-01-03T00:00:00+14:00", "1800-01-04T00:00:00Z"],
+    ["1800-01-05T00:00:00Z", "1800-01-04T00:00:00-12:00"],
     # good columns of each shape, with offsets of every sign
     ["2027-03-01T10:00:00Z", "2027-03-01T23:59:59Z", "2028-02-29T00:00:00Z"],
     ["2027-03-01T10:00:00+05:45", "2027-03-01T10:00:00-09:30", "2027-03-01T00:00:00+00:00"],
@@ -195,3 +201,23 @@ def test_fields_that_first_appear_late_in_the_list_are_read(later: dict[str, Any
     assert _busy_columns(rows) == one_by_one(rows)
     rows[14] = {**later, "colour": "red"}
     assert _busy_columns(rows) is None
+
+
+good_texts = st.integers(1_700_000_000, 1_900_000_000).map(
+    lambda t: datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+@pytest.mark.property
+@settings(max_examples=300, deadline=None)
+@given(st.lists(good_texts, min_size=2, max_size=12), st.data())
+def test_good_texts_cut_elsewhere_are_not_read_as_good_ones(column: list[str],
+                                                           data: st.DataObject) -> None:
+    """The same characters cut into texts at other places (with the separators where good
+    texts have them, often) read exactly as one by one: never as the texts they came from."""
+    joined = "".join(column)
+    cuts = sorted(data.draw(st.lists(st.integers(1, len(joined) - 1), min_size=len(column) - 1,
+                                     max_size=len(column) - 1, unique=True)))
+    pieces = [joined[a:b] for a, b in zip([0, *cuts], [*cuts, len(joined)], strict=True)]
+    one = [instant_seconds(t) for t in pieces]
+    got = instants_seconds(pieces)
+    assert got == (None if None in one else one)

@@ -863,9 +863,9 @@ def instants_seconds(texts: Sequence[str]) -> list[int] | None:
     """Return :func:`instant_seconds` of every text, or None unless every one reads.
 
     The same shapes and answers, read column-wise when the texts share one shape (all
-    ``…Z`` or all ``…±HH:MM``): the texts are joined by ``T``, and when the letters T are
-    exactly where one shape puts them (counted, and checked with strided slices), one C-level
-    ``split`` cuts the column into its dates and its clocks with their offsets. Each distinct
+    ``…Z`` or all ``…±HH:MM``): the texts are joined by spaces, and when the spaces (counted)
+    and the letters T are where that shape puts them (strided slices), one C-level ``split``
+    cuts the column into its dates and its clocks with their offsets. Each distinct
     part is read once into a bounded cache (a busy list repeats them) whose dates stay days
     away from the ends of the accepted years, so no text needs a range check; the rest is
     C-level lookups and additions, several times faster than one text at a time. Any other
@@ -877,21 +877,22 @@ def instants_seconds(texts: Sequence[str]) -> list[int] | None:
     if not n:
         return []
     try:
-        joined = "T".join(texts)
+        joined = " ".join(texts)
     except TypeError:
         return None
     width = len(texts[0])
-    # every text `width` long with one T, at 10: the n − 1 joiners and the n T's are all
-    # the T's there are, each where that shape has it
+    # the n − 1 spaces are the joiners exactly when they are all there is and each lies where
+    # texts of `width` put it: then every text is `width` long, with a T at 10
     if (width in (20, 25) and len(joined) == (width + 1) * n - 1
-            and joined.count("T") == 2 * n - 1 and joined[10::width + 1] == "T" * n
-            and joined[width::width + 1] == "T" * (n - 1)):
-        parts = joined.split("T")
-        try:
-            return list(map(add, map(_COLUMN_DAYS.__getitem__, parts[0::2]),
-                            map(_LOCAL_CLOCK_SECONDS.__getitem__, parts[1::2])))
-        except _Unreadable:
-            pass  # a bad part, or a date near the ends of the accepted years
+            and joined.count(" ") == n - 1 and joined[width::width + 1] == " " * (n - 1)
+            and joined[10::width + 1] == "T" * n):
+        parts = joined.replace(" ", "T").split("T")
+        if len(parts) == 2 * n:  # no text has another T
+            try:
+                return list(map(add, map(_COLUMN_DAYS.__getitem__, parts[0::2]),
+                                map(_LOCAL_CLOCK_SECONDS.__getitem__, parts[1::2])))
+            except _Unreadable:
+                pass  # a bad part, or a date near the ends of the accepted years
     return _one_by_one(texts)
 
 
