@@ -17,6 +17,8 @@ from slotcalc._engine.sets import (
     first_at_or_after,
     holds,
     intersect,
+    join_columns,
+    join_pairs,
     merge,
     shift,
     subtract,
@@ -97,3 +99,19 @@ def test_holds_and_first_at_or_after(x: list[Interval], t: int) -> None:
     assert holds(x, t) == (t in p)
     later = [u for u in p if u >= t]
     assert first_at_or_after(x, t) == (min(later) if later else None)
+
+
+@given(raw, st.integers(1, 6))
+def test_join_pairs_and_join_columns_are_the_union_with_gaps_closed(x: list[Interval],
+                                                                      gap: int) -> None:
+    """Spans in start order (ends paired) and columns sorted on their own give the same
+    union, pieces less than ``gap`` apart joined."""
+    spans = sorted((a, b) for a, b in x if a < b)
+    starts, ends = [a for a, _ in spans], [b for _, b in spans]
+    want = merge(spans)
+    while any(want[i + 1][0] - want[i][1] < gap for i in range(len(want) - 1)):
+        i = next(i for i in range(len(want) - 1) if want[i + 1][0] - want[i][1] < gap)
+        want[i:i + 2] = [(want[i][0], want[i + 1][1])]
+    assert join_pairs(starts, ends, gap) == want
+    assert join_pairs(starts, sorted(ends), gap) == want
+    assert join_columns(starts, sorted(ends), gap) == want

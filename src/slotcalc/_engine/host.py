@@ -29,7 +29,7 @@ from .sets import (
     clip,
     holds,
     intersect,
-    join_columns,
+    join_pairs,
     merge,
     shift,
     subtract,
@@ -116,7 +116,7 @@ class HostPlan:
     schedule: Schedule
     table: OffsetTable
     policy: Policy
-    blocked: tuple[list[int], list[int]]  # blocking spans' starts and ends, each sorted
+    blocked: tuple[list[int], list[int]]  # blocking spans' starts, sorted, and ends (join_pairs)
     _widened: IntervalSet | None  # the spans widened by the event's buffers (see widened)
     busy_starts: IntervalSet  # starts that meet blocking time (rule 4)
     full_starts: IntervalSet  # starts that meet a full seat level (rule 5)
@@ -136,7 +136,7 @@ class HostPlan:
         if self._widened is None:
             pol = self.policy
             ba, bb = pol.buffer_after, pol.buffer_before
-            self._widened = [(a - ba, b + bb) for a, b in join_columns(*self.blocked, ba + bb + 1)]
+            self._widened = [(a - ba, b + bb) for a, b in join_pairs(*self.blocked, ba + bb + 1)]
         return self._widened
 
     def span(self, lo: int, hi: int) -> HostSpan:
@@ -326,13 +326,14 @@ def _starts_meeting(starts: Sequence[int], ends: Sequence[int], lead: int, tail:
                     ) -> IntervalSet:
     """Return the starts ``s`` (ticks) whose ``[s − tail, s + lead)`` meets a span.
 
-    The spans are ``[starts[i], ends[i])``, the two columns each sorted on its own
-    (:func:`~slotcalc._engine.sets.join_columns`). For a span ``[A, B)`` these are
-    ``A − lead < s < B + tail``: open at both ends, so two spans give one interval of starts
-    when the second begins before ``B + tail + lead``. Cost: O(n), one pass.
+    The spans are ``[starts[i], ends[i])`` as :func:`~slotcalc._engine.sets.join_pairs`
+    takes them (starts sorted; ends paired with them, or sorted on their own). For a span
+    ``[A, B)`` these are ``A − lead < s < B + tail``: open at both ends, so two spans give
+    one interval of starts when the second begins before ``B + tail + lead``.
+    Cost: O(n), one pass.
     """
     return [(2 * (a - lead) + 1, 2 * (b + tail))
-            for a, b in join_columns(starts, ends, lead + tail)]
+            for a, b in join_pairs(starts, ends, lead + tail)]
 
 
 def plan_host(
@@ -360,14 +361,19 @@ def plan_columns(
     """Return the :class:`HostPlan` of one host.
 
     The blocking spans (own buffers included, never empty) come as two columns ``starts``
-    and ``ends``; ``bookings`` are :data:`Booking` tuples. The columns are sorted each on
-    its own (C-level int sorts, no pairs): unions need nothing more
-    (:func:`~slotcalc._engine.sets.join_columns`).
+    and ``ends``; ``bookings`` are :data:`Booking` tuples. The starts are sorted (a C-level
+    int sort); spans that came in start order keep their ends paired with them, others have
+    their ends sorted on their own (no pairs either way): unions need nothing more
+    (:func:`~slotcalc._engine.sets.join_pairs`).
     Cost: O(B log B) for B entries, plus O(P) for P periods a limit closes.
     """
     table = offset_table(schedule.zone)
     dur, bb, ba = policy.duration, policy.buffer_before, policy.buffer_after
-    blocked = (sorted(starts), sorted(ends))
+    ordered = sorted(starts)
+    if ordered == (starts if type(starts) is list else list(starts)):
+        blocked = (ordered, list(ends))  # in start order already: the ends stay paired
+    else:
+        blocked = (ordered, sorted(ends))
     busy_starts = _starts_meeting(*blocked, dur + ba, bb)
     times, levels = _seat_levels(bookings)
     full = list(compress(range(len(levels)), map(ge, levels, repeat(policy.capacity))))

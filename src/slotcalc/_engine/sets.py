@@ -61,6 +61,31 @@ def join_columns(starts: Sequence[int], ends: Sequence[int], gap: int = 0) -> In
     return out
 
 
+def join_pairs(starts: Sequence[int], ends: Sequence[int], gap: int = 0) -> IntervalSet:
+    """Return what :func:`join_columns` returns, for ``starts`` sorted and each ``ends[i]``
+    either the end of the interval starting at ``starts[i]`` or, as there, the ``i``-th
+    smallest end.
+
+    A piece ends before ``starts[i]`` exactly when every earlier interval does, that is when
+    the largest end so far lies before it (for columns sorted on their own that is
+    ``ends[i − 1]``). Spans that come in start order need no sort of their ends. Every
+    interval must be non-empty. Cost: O(n), one pass over ints.
+    """
+    if not starts:
+        return []
+    out: IntervalSet = []
+    append = out.append
+    a, m = starts[0], ends[0]
+    for s, e in zip(islice(starts, 1, None), islice(ends, 1, None), strict=True):
+        if s >= m + gap:
+            append((a, m))
+            a, m = s, e
+        elif e > m:
+            m = e
+    append((a, m))
+    return out
+
+
 def widen(x: IntervalSet, before: int, after: int) -> IntervalSet:
     """Return ``[(a − before, b + after)]`` joined where they overlap or touch, in one pass.
 
