@@ -27,7 +27,7 @@ from slotcalc import (
     find_slots,
     find_team_slots,
 )
-from slotcalc._engine.host import plan_host
+from slotcalc._engine.host import NO_BOOKINGS, Bookings, _full_runs, _seat_levels, plan_host
 from slotcalc.api import policy_of
 
 NY = "America/New_York"
@@ -692,3 +692,19 @@ def test_remaining_of_every_start_is_remaining_of_each(
     plan = plan_host(ny(), policy, base, [], bookings)
     starts = sorted(base + 60 * x for x in offsets)
     assert plan.remaining_of(starts) == [plan.remaining(s) for s in starts]
+
+
+@pytest.mark.property
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 300), st.integers(1, 60), st.integers(1, 3)),
+                max_size=40), st.integers(1, 4))
+def test_full_runs_cover_exactly_the_segments_at_capacity(
+        spans: list[tuple[int, int, int]], capacity: int) -> None:
+    rows = [(a, a + d, k, a, a + d) for a, d, k in spans]
+    times, levels = _seat_levels(Bookings(*map(list, zip(*rows, strict=True))) if rows
+                                 else NO_BOOKINGS)
+    starts, ends = _full_runs(times, levels, capacity)
+    full = {x for i, level in enumerate(levels) if level >= capacity
+            for x in range(times[i], times[i + 1])}
+    assert {x for a, b in zip(starts, ends, strict=True) for x in range(a, b)} == full
+    assert all(b < a for a, b in zip(starts[1:], ends, strict=False))  # apart, in order

@@ -24,7 +24,7 @@ from operator import add, not_, sub, truth
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from ._engine.host import SEARCH_DAYS, Booking, HostPlan, Policy, plan_columns
+from ._engine.host import NO_BOOKINGS, SEARCH_DAYS, Bookings, HostPlan, Policy, plan_columns
 from ._engine.solve import Checked, Engine, Node, Raw
 from ._engine.windows import midnight
 from ._format import InstantFormatter, datetimes_of, day_runs, shifted_datetimes, to_datetime
@@ -94,7 +94,7 @@ def policy_of(event: EventPolicy) -> Policy:
 
 
 def split_busy(busy: BusyTable, exclude: frozenset[str]
-               ) -> tuple[Sequence[int], Sequence[int], list[Booking]]:
+               ) -> tuple[Sequence[int], Sequence[int], Bookings]:
     """Return the blocking spans' starts and ends (two columns) and the bookings of ``busy``
     (ids in ``exclude`` left out).
 
@@ -107,25 +107,25 @@ def split_busy(busy: BusyTable, exclude: frozenset[str]
         if any(after):
             end = tuple(map(add, end, after))
         if not any(seats):
-            return start, end, []
+            return start, end, NO_BOOKINGS
         blocks = list(map(not_, seats))
         booked = list(map(truth, seats))
-        bookings = list(zip(compress(busy.start, booked), compress(busy.end, booked),
-                            compress(seats, booked), compress(start, booked),
-                            compress(end, booked), strict=True))
+        bookings = Bookings(*(list(compress(col, booked))
+                              for col in (busy.start, busy.end, seats, start, end)))
         return list(compress(start, blocks)), list(compress(end, blocks)), bookings
     starts: list[int] = []
     ends: list[int] = []
-    bookings = []
+    rows: list[tuple[int, int, int, int, int]] = []
     for a, b, k, x, y, ident in zip(start, end, seats, before, after, busy.ids, strict=True):
         if ident is not None and ident in exclude:
             continue
         if k:
-            bookings.append((a, b, k, a - x, b + y))
+            rows.append((a, b, k, a - x, b + y))
         else:
             starts.append(a - x)
             ends.append(b + y)
-    return starts, ends, bookings
+    return starts, ends, (Bookings(*map(list, zip(*rows, strict=True))) if rows
+                          else NO_BOOKINGS)
 
 
 def _tree_indices(node: Node | Any, index: dict[str, int]) -> Node:

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from operator import add
+from operator import add, attrgetter
 from typing import Any, Literal, Union, cast
 from zoneinfo import ZoneInfo
 
@@ -1063,7 +1063,7 @@ class BusyTable:
         rows = _busy_tuple(entries, "/busy")
         if not rows:
             return cls._of([], [], [], [], [], [])
-        return cls._of(*zip(*[b.row for b in rows], strict=True))
+        return cls._of(*zip(*map(_ROW, rows), strict=True))
 
     @classmethod
     def _of(cls, start: Sequence[int], end: Sequence[int], seats: Sequence[int],
@@ -1387,6 +1387,9 @@ def _leaves(node: Node, out: list[str]) -> None:
     else:
         for k in node.children:
             _leaves(k, out)
+
+
+_ROW = attrgetter("row")
 
 
 def _busy_tuple(busy: Iterable[Busy], path: str) -> tuple[Busy, ...]:

@@ -18,8 +18,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import accumulate, compress, repeat
-from operator import ge
+from itertools import accumulate
+from typing import NamedTuple
 
 from .._tz import DAY, OffsetTable, offset_table
 from ..model import Schedule
@@ -79,6 +79,19 @@ class Policy:
 
 # A booking: (start, end, seats, span_start, span_end); the span carries the entry's own buffers.
 Booking = tuple[int, int, int, int, int]
+
+
+class Bookings(NamedTuple):
+    """Bookings as columns, one row per :data:`Booking` (no tuple per booking)."""
+
+    start: Sequence[int]
+    end: Sequence[int]
+    seats: Sequence[int]
+    span_start: Sequence[int]
+    span_end: Sequence[int]
+
+
+NO_BOOKINGS = Bookings((), (), (), (), ())
 
 
 def period_of(kind: str, day: int, week_start: int) -> tuple[int, int]:
@@ -347,7 +360,8 @@ def plan_host(
     (own buffers included), ``bookings`` :data:`Booking` tuples (see :func:`plan_columns`)."""
     starts = [a for a, _ in blocking]
     ends = [b for _, b in blocking]
-    return plan_columns(schedule, policy, now, starts, ends, bookings)
+    columns = Bookings(*map(list, zip(*bookings, strict=True))) if bookings else NO_BOOKINGS
+    return plan_columns(schedule, policy, now, starts, ends, columns)
 
 
 def plan_columns(
@@ -356,12 +370,12 @@ def plan_columns(
     now: int,
     starts: Sequence[int],
     ends: Sequence[int],
-    bookings: Sequence[Booking],
+    bookings: Bookings,
 ) -> HostPlan:
     """Return the :class:`HostPlan` of one host.
 
     The blocking spans (own buffers included, never empty) come as two columns ``starts``
-    and ``ends``; ``bookings`` are :data:`Booking` tuples. The starts are sorted (a C-level
+    and ``ends``; ``bookings`` come as :class:`Bookings` columns. The starts are sorted (a C-level
     int sort); spans that came in start order keep their ends paired with them, others have
     their ends sorted on their own (no pairs either way): unions need nothing more
     (:func:`~slotcalc._engine.sets.join_pairs`).
@@ -376,9 +390,7 @@ def plan_columns(
         blocked = (ordered, sorted(ends))
     busy_starts = _starts_meeting(*blocked, dur + ba, bb)
     times, levels = _seat_levels(bookings)
-    full = list(compress(range(len(levels)), map(ge, levels, repeat(policy.capacity))))
-    full_starts = _starts_meeting(list(map(times.__getitem__, full)),
-                                  list(map(times[1:].__getitem__, full)), dur + ba, bb)
+    full_starts = _starts_meeting(*_full_runs(times, levels, policy.capacity), dur + ba, bb)
     closed_starts = _closed_periods(table, policy, bookings)
     forbidden = (union(busy_starts, full_starts, closed_starts)
                  if full_starts or closed_starts else busy_starts)
@@ -401,7 +413,7 @@ def plan_columns(
     )
 
 
-def _seat_levels(bookings: Sequence[Booking]) -> tuple[list[int], list[int]]:
+def _seat_levels(bookings: Bookings) -> tuple[list[int], list[int]]:
     """Return the seats in use as a step function: ``levels[i]`` from ``times[i]`` up to
     ``times[i + 1]`` (the last level is 0), over the bookings' spans.
 
@@ -410,11 +422,30 @@ def _seat_levels(bookings: Sequence[Booking]) -> tuple[list[int], list[int]]:
     """
     events: dict[int, int] = {}
     get = events.get
-    for _s, _e, k, x, y in bookings:
+    for k, x, y in zip(bookings.seats, bookings.span_start, bookings.span_end, strict=True):
         events[x] = get(x, 0) + k
         events[y] = get(y, 0) - k
     times = sorted(events)
     return times, list(accumulate(map(events.__getitem__, times)))
+
+
+def _full_runs(times: list[int], levels: list[int], capacity: int
+               ) -> tuple[list[int], list[int]]:
+    """Return the starts and ends of the runs of seat levels at ``capacity`` or more, in
+    order (levels from :func:`_seat_levels`: the last is 0, so every run ends).
+    Cost: O(L), one pass."""
+    starts: list[int] = []
+    ends: list[int] = []
+    opened = False
+    for t, level in zip(times, levels, strict=True):
+        if level >= capacity:
+            if not opened:
+                starts.append(t)
+                opened = True
+        elif opened:
+            ends.append(t)
+            opened = False
+    return starts, ends
 
 
 def _business_day(today: int, n: int, business: frozenset[int]) -> int:
@@ -427,7 +458,7 @@ def _business_day(today: int, n: int, business: frozenset[int]) -> int:
     return d
 
 
-def _closed_periods(table: OffsetTable, policy: Policy, bookings: Sequence[Booking]) -> IntervalSet:
+def _closed_periods(table: OffsetTable, policy: Policy, bookings: Bookings) -> IntervalSet:
     """Return the starts (ticks) in a period that a booking or duration limit closes (rule 6).
 
     Bookings count in the periods of their start's local date: counted per date first, then
@@ -444,7 +475,7 @@ def _closed_periods(table: OffsetTable, policy: Policy, bookings: Sequence[Booki
         return [EVERYTHING]  # a duration limit below one booking closes every period
     count: dict[int, int] = {}
     length: dict[int, int] = {}
-    for s, e, _k, _x, _y in bookings:
+    for s, e in zip(bookings.start, bookings.end, strict=True):
         day = table.local_day(s)
         count[day] = count.get(day, 0) + 1
         length[day] = length.get(day, 0) + e - s
