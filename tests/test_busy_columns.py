@@ -221,3 +221,16 @@ def test_good_texts_cut_elsewhere_are_not_read_as_good_ones(column: list[str],
     one = [instant_seconds(t) for t in pieces]
     got = instants_seconds(pieces)
     assert got == (None if None in one else one)
+
+
+def test_a_long_list_is_read_in_chunks_with_the_same_table_and_errors() -> None:
+    rng = random.Random(11)
+    rows: list[Any] = [entry(rng, "Z") for _ in range(2500)]
+    for i in range(0, 2000):  # the optional fields appear only in the last chunk
+        rows[i] = {"start": rows[i]["start"], "end": rows[i]["end"]}
+    assert _busy_columns(rows) == one_by_one(rows)
+    rows[2100] = {**rows[2100], "seats": 0}
+    assert _busy_columns(rows) is None
+    with pytest.raises(SlotcalcError) as got:
+        _busy(rows, "/busy")
+    assert got.value.path == "/busy/2100/seats"
