@@ -27,7 +27,14 @@ from zoneinfo import ZoneInfo
 from ._engine.host import NO_BOOKINGS, SEARCH_DAYS, Bookings, HostPlan, Policy, plan_columns
 from ._engine.solve import Checked, Engine, Node, Raw
 from ._engine.windows import midnight
-from ._format import InstantFormatter, datetimes_of, day_runs, shifted_datetimes, to_datetime
+from ._format import (
+    InstantFormatter,
+    datetimes_of,
+    day_runs,
+    runs,
+    shifted_datetimes,
+    to_datetime,
+)
 from ._tz import DAY, EPOCH_ORDINAL, offset_table, ordinal_date, to_epoch, to_epoch_ceil, zone_name
 from .answers import Availability, CheckResult, Day, Notice, Period, Periods, Reason, Slot
 from .errors import InvalidRequest, InvalidValue
@@ -355,10 +362,15 @@ class Plan:
             who = [names.get(h) or names.setdefault(h, tuple(ids[i] for i in h))
                    for h in raw.hosts]
             slots = tuple(map(new_slot, kind, zip(start_dts, end_dts, rem, who, strict=True)))
-        days = tuple([
-            _new_day((ordinal_date(day), slots[runs[0][0]:runs[0][1]] if len(runs) == 1
-                      else tuple(s for lo, hi in runs for s in slots[lo:hi])))
-            for day, runs in day_runs(table, starts)])
+        per_run = runs(table, starts)
+        if len({day for _lo, _hi, day, _off in per_run}) == len(per_run):  # a run a date
+            from_ordinal = date.fromordinal
+            days = tuple([_new_day((from_ordinal(day + EPOCH_ORDINAL), slots[lo:hi]))
+                          for lo, hi, day, _off in per_run])
+        else:  # the clock went back over midnight: a date's runs are joined
+            days = tuple([
+                _new_day((ordinal_date(day), tuple(s for lo, hi in spans for s in slots[lo:hi])))
+                for day, spans in day_runs(table, starts)])
         return Availability(zone_name(zone), days,
                             None if nxt is None else to_datetime({}, zone, nxt), ())
 

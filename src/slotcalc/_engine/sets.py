@@ -161,17 +161,22 @@ def subtract_tagged(
 
 
 def clip(x: IntervalSet, lo: int, hi: int) -> IntervalSet:
-    """Return ``x ∩ [lo, hi)``. Cost: O(log n + k) for the k intervals kept."""
+    """Return ``x ∩ [lo, hi)`` (``x`` merged). Two searches find the intervals that meet the
+    range, a slice copies them and only the first and the last are cut.
+    Cost: O(log n + k) for the k intervals kept, all but two of them C-level copies."""
     if hi <= lo or not x:
         return []
-    i = max(0, bisect_right(x, (lo, EVERYTHING[1])) - 1)
-    out: IntervalSet = []
-    for a, b in x[i:]:
-        if a >= hi:
-            break
-        a, b = max(a, lo), min(b, hi)
-        if a < b:
-            out.append((a, b))
+    i = max(0, bisect_right(x, (lo, EVERYTHING[1])) - 1)  # the last one starting by lo
+    out = x[i:bisect_left(x, (hi,), i)]  # …up to the first one starting at or after hi
+    if out and out[0][1] <= lo:
+        del out[0]
+    if out:
+        a, b = out[0]
+        if a < lo:
+            out[0] = (lo, b)
+        a, b = out[-1]
+        if b > hi:
+            out[-1] = (a, hi)
     return out
 
 
