@@ -345,8 +345,8 @@ def _starts_meeting(starts: Sequence[int], ends: Sequence[int], lead: int, tail:
     one interval of starts when the second begins before ``B + tail + lead``.
     Cost: O(n), one pass.
     """
-    return [(2 * (a - lead) + 1, 2 * (b + tail))
-            for a, b in join_pairs(starts, ends, lead + tail)]
+    first, last = 1 - 2 * lead, 2 * tail  # (2(a − lead) + 1, 2(b + tail)), in two additions
+    return [(a + a + first, b + b + last) for a, b in join_pairs(starts, ends, lead + tail)]
 
 
 def plan_host(
