@@ -134,25 +134,13 @@ HARD = [
 ]
 
 
-@settings(max_examples=80, deadline=None)
-@given(
-    name=st.sampled_from(HARD),
-    start=st.integers(min_value=0, max_value=2_000_000_000),
-    step=st.sampled_from([60, 900, 1800, 3600, 5400]),
-    count=st.integers(min_value=0, max_value=3000),
-)
-def test_datetimes_of_equals_fromtimestamp(name: str, start: int, step: int, count: int) -> None:
-    """The answer's datetimes (built by stepping inside constant-offset stretches) are exactly
-    ``fromtimestamp``'s: same wall time, offset and fold, across gaps and folds."""
-    from slotcalc._format import datetimes_of
-
-    zone = zoneinfo.ZoneInfo(name)
-    times = list(range(start, start + count * step, step))
-    got = datetimes_of(OffsetTable(zone), times)
-    want = [datetime.fromtimestamp(t, zone) for t in times]
-    assert [(g.replace(tzinfo=None), g.fold, g.utcoffset()) for g in got] == [
-        (w.replace(tzinfo=None), w.fold, w.utcoffset()) for w in want
-    ]
+def same_as_fromtimestamp(got: list[datetime], instants: list[int], zone: zoneinfo.ZoneInfo
+                          ) -> bool:
+    """Whether ``got`` are ``fromtimestamp``'s datetimes of ``instants``: wall time, fold and
+    offset."""
+    want = [datetime.fromtimestamp(t, zone) for t in instants]
+    return [(g.replace(tzinfo=None), g.fold, g.utcoffset()) for g in got] == [
+        (w.replace(tzinfo=None), w.fold, w.utcoffset()) for w in want]
 
 
 @settings(max_examples=80, deadline=None)
@@ -163,20 +151,20 @@ def test_datetimes_of_equals_fromtimestamp(name: str, start: int, step: int, cou
     count=st.integers(min_value=0, max_value=3000),
     gap=st.sampled_from([60, 1800, 3600, 5400, 86_400, 3 * 86_400]),
 )
-def test_shifted_datetimes_equals_fromtimestamp(name: str, start: int, step: int, count: int,
-                                                 gap: int) -> None:
-    """The ends' datetimes (the starts' plus the duration inside constant-offset stretches)
-    are exactly ``fromtimestamp``'s of ``t + gap``, whatever transition lies between."""
+def test_datetimes_of_and_shifted_equal_fromtimestamp(name: str, start: int, step: int,
+                                                      count: int, gap: int) -> None:
+    """The answer's datetimes are exactly ``fromtimestamp``'s, across gaps and folds: the
+    starts' (built by stepping inside constant-offset stretches) and the ends' (the starts'
+    plus the duration there), whatever transition lies between."""
     from slotcalc._format import datetimes_of, shifted_datetimes
 
     zone = zoneinfo.ZoneInfo(name)
     table = OffsetTable(zone)
     times = list(range(start, start + count * step, step))
-    got = shifted_datetimes(table, times, datetimes_of(table, times), gap)
-    want = [datetime.fromtimestamp(t + gap, zone) for t in times]
-    assert [(g.replace(tzinfo=None), g.fold, g.utcoffset()) for g in got] == [
-        (w.replace(tzinfo=None), w.fold, w.utcoffset()) for w in want
-    ]
+    starts = datetimes_of(table, times)
+    assert same_as_fromtimestamp(starts, times, zone)
+    ends = shifted_datetimes(table, times, starts, gap)
+    assert same_as_fromtimestamp(ends, [t + gap for t in times], zone)
 
 
 @pytest.mark.parametrize("name", ["America/New_York", "Europe/London", "Australia/Lord_Howe"])
@@ -188,9 +176,7 @@ def test_shifted_datetimes_across_both_transitions_of_a_year(name: str) -> None:
     times = list(range(1_798_761_600, 1_798_761_600 + 366 * 86_400, 900))  # 2027, every 15 min
     for gap in (1800, 3600, 7200):
         got = shifted_datetimes(table, times, datetimes_of(table, times), gap)
-        want = [datetime.fromtimestamp(t + gap, zone) for t in times]
-        assert [(g.replace(tzinfo=None), g.fold) for g in got] == [
-            (w.replace(tzinfo=None), w.fold) for w in want]
+        assert same_as_fromtimestamp(got, [t + gap for t in times], zone)
 
 
 @settings(max_examples=80, deadline=None)
