@@ -234,3 +234,51 @@ def test_a_long_list_is_read_in_chunks_with_the_same_table_and_errors() -> None:
     with pytest.raises(SlotcalcError) as got:
         _busy(rows, "/busy")
     assert got.value.path == "/busy/2100/seats"
+
+
+def mostly(good: st.SearchStrategy[Any], *bad: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``good`` nine times in ten, else one of ``bad``."""
+    return st.integers(0, 9).flatmap(lambda k: st.one_of(*bad) if k == 0 else good)
+
+
+field_values = {
+    "seats": mostly(st.integers(1, 3), st.integers(-1, 0), st.none(), st.booleans(),
+                    st.just(2.0)),
+    "id": mostly(st.text("ab", max_size=2), st.none(), st.integers(0, 2)),
+    "buffer_before": mostly(st.integers(0, 20), st.just(-1), st.none(), st.just(1.5)),
+    "buffer_after": mostly(st.integers(0, 20), st.just(10**9)),
+    "note": st.just("x"),
+}
+
+
+@st.composite
+def busy_rows(draw: st.DrawFn) -> list[Any]:
+    rows: list[Any] = []
+    for _ in range(draw(st.integers(1, 30))):
+        t = draw(st.integers(1_800_000_000, 1_800_100_000)) // 300 * 300
+        row: dict[str, Any] = {
+            "start": datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "end": datetime.fromtimestamp(t + 900, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+        for key in draw(st.lists(st.sampled_from(sorted(field_values)), max_size=3,
+                                 unique=True)):
+            if key != "note" or draw(st.integers(0, 9)) == 0:
+                row[key] = draw(field_values[key])
+        rows.append(row)
+    return rows
+
+
+@pytest.mark.property
+@settings(max_examples=400, deadline=None)
+@given(busy_rows())
+def test_the_column_reader_takes_exactly_what_the_loop_reads(rows: list[Any]) -> None:
+    """Random entries with every optional field present, absent, explicitly 0 or null, of a
+    wrong type or out of range, now and then an unknown key: the columns give the loop's
+    table, or nothing (and the loop then names the bad field)."""
+    try:
+        want: BusyTable | None = one_by_one(rows)
+    except SlotcalcError:
+        want = None
+    got = _busy_columns(rows)
+    assert got is None or got == want
+    if want is not None:
+        assert _busy(rows, "/busy") == want
