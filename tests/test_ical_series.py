@@ -128,17 +128,24 @@ def _read(text: str, window: tuple[str, str], schedule: str, limit: int) -> Any:
         return str(exc)
 
 
-@settings(max_examples=400)
-@given(feed=series(), limit=st.sampled_from([5, 30, 100_000]))
-def test_direct_paths_read_series_alike(feed: tuple[str, str, tuple[str, str]],
-                                        limit: int) -> None:
-    text, schedule, window = feed
+def read_both_ways(text: str, window: tuple[str, str], schedule: str, limit: int
+                   ) -> tuple[Any, Any]:
+    """Return the reading of ``text`` by the direct paths and by the general one."""
     direct = _read(text, window, schedule, limit)
     _recur.DIRECT = False
     try:
         general = _read(text, window, schedule, limit)
     finally:
         _recur.DIRECT = True
+    return direct, general
+
+
+@settings(max_examples=400)
+@given(feed=series(), limit=st.sampled_from([5, 30, 100_000]))
+def test_direct_paths_read_series_alike(feed: tuple[str, str, tuple[str, str]],
+                                        limit: int) -> None:
+    text, schedule, window = feed
+    direct, general = read_both_ways(text, window, schedule, limit)
     assert direct == general
 
 
@@ -290,12 +297,7 @@ def test_direct_paths_read_the_edge_cases_alike(name: str, limit: int) -> None:
                                                                  "UID:same")
     text = text.replace("UID:u2\r\nUID:same", "UID:same")
     for schedule in ("Europe/Berlin", "UTC"):
-        direct = _read(text, window, schedule, limit)
-        _recur.DIRECT = False
-        try:
-            general = _read(text, window, schedule, limit)
-        finally:
-            _recur.DIRECT = True
+        direct, general = read_both_ways(text, window, schedule, limit)
         assert direct == general
         if limit == 100_000:
             assert isinstance(direct, tuple) and direct[0]

@@ -533,15 +533,10 @@ def _tiled(full: RuleSpec, start: datetime, lo: datetime, hi: datetime,
         tile0 = datetime.combine(start.date(), time())
     step = timedelta(days=days)
     pattern = _tile(full, tile0.weekday(), days)
-    if not pattern:
+    walk = _tiles_to_walk(pattern, tile0, start, lo, min(hi, until or hi), step, count, budget)
+    if walk is None:
         return []
-    skipped = _skip_tiles(pattern, tile0, start, lo, step, count)
-    if skipped is None:
-        return []
-    skip, count = skipped
-    estimate = (min(hi, until or hi) - max(lo, start)) / step * len(pattern)
-    if min(estimate, count if count is not None else estimate) > budget * 1.05 + 2:
-        raise TooManyInstances(budget + 1)
+    skip, count = walk
     out: list[datetime] = []
     seen = 0
     base = tile0 + skip * step
@@ -699,16 +694,11 @@ def _tiled_ints(full: RuleSpec, start: int, lo: int, hi: int, until: int | None,
         first_day -= ((first_day + 3) % 7 - full.wkst) % 7  # (1970-01-01 was a Thursday)
     tile0 = first_day * _DAY
     pattern = _tile_seconds(full, (first_day + 3) % 7, days)
-    if not pattern:
-        return []
-    skipped = _skip_tiles(pattern, tile0, start, lo, step, count)
-    if skipped is None:
-        return []
-    skip, count = skipped
     end = hi if until is None else min(hi, until)
-    estimate = (end - max(lo, start)) / step * len(pattern)
-    if min(estimate, count if count is not None else estimate) > budget * 1.05 + 2:
-        raise TooManyInstances(budget + 1)
+    walk = _tiles_to_walk(pattern, tile0, start, lo, end, step, count, budget)
+    if walk is None:
+        return []
+    skip, count = walk
     base = tile0 + skip * step
     found = sorted(chain.from_iterable(range(base + offset, end + 1, step)
                                        for offset in pattern))
@@ -718,6 +708,23 @@ def _tiled_ints(full: RuleSpec, start: int, lo: int, hi: int, until: int | None,
     if len(found) > budget:
         raise TooManyInstances(budget + 1)
     return found[bisect_left(found, lo):]
+
+
+def _tiles_to_walk(pattern: Any, tile0: Any, start: Any, lo: Any, end: Any, step: Any,
+                   count: int | None, budget: int) -> tuple[int, int | None] | None:
+    """Return :func:`_skip_tiles` of a tiled rule, or None when it has no occurrence left;
+    raise :class:`TooManyInstances` when ``[max(lo, start), end]`` would hold more than
+    ``budget`` of them. Wall datetimes with timedelta steps, or integer seconds alike."""
+    if not pattern:
+        return None
+    skipped = _skip_tiles(pattern, tile0, start, lo, step, count)
+    if skipped is None:
+        return None
+    count = skipped[1]
+    estimate = (end - max(lo, start)) / step * len(pattern)
+    if min(estimate, count if count is not None else estimate) > budget * 1.05 + 2:
+        raise TooManyInstances(budget + 1)
+    return skipped
 
 
 def _skip_tiles(pattern: Any, tile0: Any, start: Any, lo: Any, step: Any, count: int | None
