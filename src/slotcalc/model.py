@@ -977,9 +977,9 @@ def _read_offset(text: str) -> int | None:
 
 
 def _read_column_day(text: str) -> int | None:
-    """Return ``YYYY-MM-DD`` as days since 1970, or None, also for a date within four days of
-    the ends of the accepted years: any clock and offset on the dates read keeps an instant
-    in range (:func:`instant_seconds` reads the others one by one)."""
+    """Return ``YYYY-MM-DD`` as days since 1970, or None, also for a date in the first three
+    or the last four days of the accepted years: any clock and offset on the dates read keeps
+    an instant in range (:func:`instant_seconds` reads the others one by one)."""
     days = _read_days(text) if len(text) == 10 else None
     if days is None or not _MIN_EPOCH + 3 * DAY <= days * DAY < _MAX_EPOCH - 4 * DAY:
         return None
